@@ -1,0 +1,117 @@
+//! Issuing access and refresh tokens, shared by the token endpoint and the
+//! implicit grant, and the RFC 6749 §5.1 success response.
+
+use axum::Json;
+use axum::http::HeaderValue;
+use axum::response::{IntoResponse, Response};
+use serde::Serialize;
+
+use crate::crypto::{TokenHash, random_token};
+use crate::error::no_store_headers;
+use crate::faults::Fault;
+use crate::model::{Client, GrantId, TokenKind, TokenRecord};
+use crate::scope::ScopeSet;
+use crate::state::AppState;
+use crate::store::StoreError;
+
+/// The scope that makes a token never expire (Phabricator's `offline_access`).
+pub const OFFLINE_ACCESS: &str = "offline_access";
+
+/// What to issue.
+#[derive(Debug)]
+pub struct IssueRequest<'a> {
+    pub client: &'a Client,
+    /// The resource owner; `None` for client credentials.
+    pub username: Option<&'a str>,
+    pub scope: ScopeSet,
+    /// The grant family the tokens belong to.
+    pub grant_id: GrantId,
+    pub with_refresh_token: bool,
+}
+
+/// Freshly issued tokens; the plaintext exists only here and in the response.
+#[derive(Debug)]
+pub struct Issued {
+    pub access_token: String,
+    pub refresh_token: Option<String>,
+    /// Seconds; `None` for tokens that never expire.
+    pub expires_in: Option<u64>,
+    pub scope: ScopeSet,
+}
+
+impl AppState {
+    /// Issues an access token (and optionally a refresh token), storing only hashes.
+    pub async fn issue_tokens(&self, req: IssueRequest<'_>) -> Result<Issued, StoreError> {
+        let now = self.now();
+        let offline = req.scope.contains(OFFLINE_ACCESS);
+        let expires_in = (!offline).then(|| {
+            req.client
+                .access_token_ttl_secs
+                .unwrap_or(self.settings().access_token_ttl_secs)
+        });
+        let access_token = random_token();
+        let record = |token: &str, kind, ttl: Option<u64>| TokenRecord {
+            hash: TokenHash::of(token),
+            kind,
+            client_id: req.client.id.clone(),
+            username: req.username.map(str::to_owned),
+            scope: req.scope.clone(),
+            issued_at: now,
+            expires_at: ttl.map(|t| now + t * 1000),
+            grant_id: req.grant_id.clone(),
+            revoked: false,
+        };
+        self.store()
+            .insert_token(record(&access_token, TokenKind::Access, expires_in))
+            .await?;
+        let refresh_token = if req.with_refresh_token {
+            let token = random_token();
+            let ttl = (!offline).then_some(self.settings().refresh_token_ttl_secs);
+            self.store()
+                .insert_token(record(&token, TokenKind::Refresh, ttl))
+                .await?;
+            Some(token)
+        } else {
+            None
+        };
+        Ok(Issued {
+            access_token,
+            refresh_token,
+            expires_in,
+            scope: req.scope,
+        })
+    }
+
+    /// The RFC 6749 §5.1 JSON response with `Cache-Control: no-store`.
+    pub fn token_response(&self, issued: &Issued) -> Response {
+        #[derive(Serialize)]
+        struct Body<'a> {
+            access_token: &'a str,
+            token_type: &'static str,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            expires_in: Option<u64>,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            refresh_token: Option<&'a str>,
+            scope: String,
+            created_at: u64,
+        }
+        let body = Body {
+            access_token: &issued.access_token,
+            token_type: "Bearer",
+            expires_in: issued.expires_in,
+            refresh_token: issued.refresh_token.as_deref(),
+            scope: issued.scope.to_string(),
+            created_at: self.now() / 1000,
+        };
+        let mut response = Json(body).into_response();
+        if !self.fault(Fault::NoStoreMissing) {
+            no_store_headers(&mut response);
+        } else {
+            response.headers_mut().insert(
+                axum::http::header::PRAGMA,
+                HeaderValue::from_static("no-cache"),
+            );
+        }
+        response
+    }
+}

@@ -1,0 +1,34 @@
+//! A small, correct and fast OAuth 2.0 authorization server that speaks the
+//! dialects of GitLab, JetBrains Hub, Phabricator, Segment and elastic.io.
+//!
+//! - [`app`] builds the axum router from an [`AppState`]; tests call it in-process.
+//! - [`spawn`] binds a socket (port 0 works), sets the issuer to the bound address
+//!   and serves until the returned [`ServerHandle`] is shut down or dropped.
+//! - [`Config::demo`] is the built-in demo fixture (SPEC §6).
+//!
+//! This crate knows nothing of the SDK: it is one of three independent readings of
+//! the RFCs (see ARCHITECTURE.md).
+
+pub mod config;
+pub mod crypto;
+pub mod error;
+pub mod faults;
+pub mod issuance;
+pub mod model;
+pub mod params;
+mod routes;
+pub mod scope;
+mod server;
+pub mod session;
+pub mod state;
+pub mod store;
+
+pub use config::Config;
+pub use faults::Fault;
+pub use server::{ServerHandle, SpawnError, serve_on, spawn};
+pub use state::AppState;
+
+/// The router serving every endpoint of every dialect.
+pub fn app(state: AppState) -> axum::Router {
+    routes::router(state)
+}

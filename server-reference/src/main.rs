@@ -1,0 +1,118 @@
+//! `oauth-server`: the reference authorization server.
+//!
+//! Run with: `cargo run -p oauth-server-reference --bin oauth-server`
+//! (the demo fixture on 127.0.0.1:8080; `--config FILE` replaces it).
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use clap::Parser;
+use oauth_server_reference::{Config, config::DEMO_TOML, spawn};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "oauth-server",
+    version,
+    about = "Reference OAuth 2.0 authorization server"
+)]
+struct Args {
+    /// TOML configuration replacing the built-in demo fixture.
+    #[arg(long, value_name = "FILE")]
+    config: Option<PathBuf>,
+    /// Address to listen on (port 0 picks a free port).
+    #[arg(long, default_value = "127.0.0.1:8080", value_name = "ADDR")]
+    listen: SocketAddr,
+}
+
+#[tokio::main]
+async fn main() -> std::process::ExitCode {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| "oauth_server_reference=info".into()),
+        )
+        .init();
+    match run(Args::parse()).await {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("oauth-server: {e}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run(args: Args) -> Result<(), Box<dyn std::error::Error>> {
+    let (config, demo) = match &args.config {
+        Some(path) => {
+            let text = std::fs::read_to_string(path)
+                .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+            (
+                Config::from_toml_str(&text).map_err(|e| format!("{}: {e}", path.display()))?,
+                false,
+            )
+        }
+        None => (Config::demo(), true),
+    };
+    let server = spawn(config.clone(), args.listen).await?;
+    println!("oauth-server listening on {}", server.base_url());
+    println!("issuer: {}", server.state().issuer());
+    if demo {
+        println!("\nDemo fixture (SPEC §6; these values are public test data):\n");
+        println!("{}", fixture_summary(&config, true));
+    } else {
+        println!("\nLoaded {}:\n", args.config.as_ref().unwrap().display());
+        println!("{}", fixture_summary(&config, false));
+    }
+    println!(
+        "Try: {}/oauth/authorize?client_id=demo-confidential&response_type=code&redirect_uri=http://127.0.0.1:9876/callback&state=xyz",
+        server.state().issuer()
+    );
+    tokio::signal::ctrl_c().await?;
+    println!("shutting down");
+    server.shutdown().await?;
+    Ok(())
+}
+
+/// A table of the fixture. Secrets are shown only for the built-in demo data,
+/// which is published in the docs anyway; never for a user's configuration.
+fn fixture_summary(config: &Config, show_secrets: bool) -> String {
+    let secret = |s: Option<&str>| match (s, show_secrets) {
+        (Some(s), true) => s.to_owned(),
+        (Some(_), false) => "[set]".to_owned(),
+        (None, _) => "—".to_owned(),
+    };
+    let mut out = String::new();
+    for u in &config.users {
+        let tfa = if u.totp_secret.is_some() {
+            " (two-factor)"
+        } else {
+            ""
+        };
+        out += &format!(
+            "  user     {:<22} password {}{tfa}\n",
+            u.username,
+            secret(Some(&u.password))
+        );
+    }
+    for c in &config.clients {
+        let grants: Vec<_> = c.grants.iter().map(|g| g.name()).collect();
+        out += &format!(
+            "  client   {:<22} secret {:<28} grants {}\n",
+            c.id,
+            secret(c.secret.as_deref()),
+            grants.join(",")
+        );
+    }
+    for a in &config.accounts {
+        out += &format!(
+            "  account  {:<22} api key {}\n",
+            a.email,
+            secret(Some(&a.api_key))
+        );
+    }
+    for t in &config.tenants {
+        out += &format!("  tenant   {}\n", t.id);
+    }
+    let _ = DEMO_TOML;
+    out
+}

@@ -1,0 +1,253 @@
+//! The server's domain records. Secrets appear here only as hashes.
+
+use std::fmt;
+
+use jsonwebtoken::{Algorithm, DecodingKey};
+use serde::{Deserialize, Serialize};
+
+use crate::crypto::{PasswordDigest, TokenHash};
+use crate::scope::ScopeSet;
+
+/// Milliseconds since the Unix epoch.
+pub type Millis = u64;
+
+/// The grants a client may be allowed (RFC 6749 §4, RFC 7523 §2.1).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum GrantType {
+    #[serde(rename = "authorization_code")]
+    AuthorizationCode,
+    #[serde(rename = "implicit")]
+    Implicit,
+    #[serde(rename = "password")]
+    Password,
+    #[serde(rename = "client_credentials")]
+    ClientCredentials,
+    #[serde(rename = "refresh_token")]
+    RefreshToken,
+    #[serde(
+        rename = "urn:ietf:params:oauth:grant-type:jwt-bearer",
+        alias = "jwt_bearer"
+    )]
+    JwtBearer,
+}
+
+impl GrantType {
+    /// The `grant_type` value sent to the token endpoint (`None` for implicit).
+    pub fn token_endpoint_name(self) -> Option<&'static str> {
+        match self {
+            GrantType::AuthorizationCode => Some("authorization_code"),
+            GrantType::Implicit => None,
+            GrantType::Password => Some("password"),
+            GrantType::ClientCredentials => Some("client_credentials"),
+            GrantType::RefreshToken => Some("refresh_token"),
+            GrantType::JwtBearer => Some("urn:ietf:params:oauth:grant-type:jwt-bearer"),
+        }
+    }
+
+    pub fn name(self) -> &'static str {
+        self.token_endpoint_name().unwrap_or("implicit")
+    }
+}
+
+/// Client authentication methods (RFC 6749 §2.3, RFC 7523 §2.2; names from RFC 8414).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AuthMethod {
+    ClientSecretBasic,
+    ClientSecretPost,
+    PrivateKeyJwt,
+    None,
+}
+
+impl AuthMethod {
+    pub fn name(self) -> &'static str {
+        match self {
+            AuthMethod::ClientSecretBasic => "client_secret_basic",
+            AuthMethod::ClientSecretPost => "client_secret_post",
+            AuthMethod::PrivateKeyJwt => "private_key_jwt",
+            AuthMethod::None => "none",
+        }
+    }
+}
+
+/// How a requested `redirect_uri` is compared with the registered ones.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RedirectPolicy {
+    /// Exact string match (RFC 9700 §2.1), loopback IPs on any port (RFC 8252 §7.3).
+    #[default]
+    Exact,
+    /// The Phabricator seed's rule: same scheme, host, port and path, at least the
+    /// registered query parameters, no fragment.
+    Phabricator,
+}
+
+/// Whether a client must send a PKCE challenge (RFC 7636).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PkcePolicy {
+    /// PKCE is accepted but not demanded (confidential clients).
+    #[default]
+    Optional,
+    /// A challenge is demanded (public clients always).
+    Required,
+}
+
+/// A public key registered for `private_key_jwt` (RFC 7523 §2.2).
+#[derive(Clone)]
+pub struct ClientKey {
+    pub kid: String,
+    pub alg: Algorithm,
+    pub key: DecodingKey,
+    /// The PEM it was built from, kept for storage and the management APIs.
+    pub public_key_pem: String,
+}
+
+impl fmt::Debug for ClientKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ClientKey")
+            .field("kid", &self.kid)
+            .field("alg", &self.alg)
+            .finish_non_exhaustive()
+    }
+}
+
+/// A registered OAuth client.
+#[derive(Clone, Debug)]
+pub struct Client {
+    pub id: String,
+    pub name: String,
+    /// `None` for public clients.
+    pub secret: Option<TokenHash>,
+    pub auth_methods: Vec<AuthMethod>,
+    pub grants: Vec<GrantType>,
+    pub redirect_uris: Vec<String>,
+    pub redirect_policy: RedirectPolicy,
+    /// Every scope the client may ask for.
+    pub scopes: ScopeSet,
+    /// What a request without `scope` gets (RFC 6749 §3.3).
+    pub default_scope: ScopeSet,
+    pub pkce: PkcePolicy,
+    /// Whether `code_challenge_method=plain` is accepted (off unless configured).
+    pub allow_plain_pkce: bool,
+    /// Hub's trusted services: consent is skipped.
+    pub trusted: bool,
+    pub keys: Vec<ClientKey>,
+    /// Access-token lifetime; `None` means the server default.
+    pub access_token_ttl_secs: Option<u64>,
+}
+
+impl Client {
+    pub fn is_public(&self) -> bool {
+        self.secret.is_none() && !self.auth_methods.contains(&AuthMethod::PrivateKeyJwt)
+    }
+
+    pub fn allows_grant(&self, grant: GrantType) -> bool {
+        self.grants.contains(&grant)
+    }
+
+    pub fn allows_auth(&self, method: AuthMethod) -> bool {
+        self.auth_methods.contains(&method)
+    }
+
+    pub fn pkce_required(&self) -> bool {
+        self.pkce == PkcePolicy::Required || self.is_public()
+    }
+}
+
+/// A resource owner.
+#[derive(Clone, Debug)]
+pub struct User {
+    pub username: String,
+    pub name: String,
+    pub email: String,
+    pub password: PasswordDigest,
+    /// Base32 TOTP secret for two-factor users (RFC 6238).
+    pub totp_secret: Option<TotpSecret>,
+}
+
+impl User {
+    pub fn has_two_factor(&self) -> bool {
+        self.totp_secret.is_some()
+    }
+}
+
+/// A base32 TOTP seed; never printed.
+#[derive(Clone)]
+pub struct TotpSecret(pub String);
+
+impl fmt::Debug for TotpSecret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("TotpSecret([redacted])")
+    }
+}
+
+/// Identifies every token descending from one authorization (one code, one
+/// password grant…), so that reuse or replay can revoke them all at once.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct GrantId(pub String);
+
+impl GrantId {
+    pub fn new() -> Self {
+        Self(uuid::Uuid::new_v4().to_string())
+    }
+}
+
+impl Default for GrantId {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+/// PKCE challenge methods (RFC 7636 §4.2).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum ChallengeMethod {
+    S256,
+    #[serde(rename = "plain")]
+    Plain,
+}
+
+/// An issued authorization code (RFC 6749 §4.1.2), stored by hash.
+#[derive(Clone, Debug)]
+pub struct AuthCode {
+    pub hash: TokenHash,
+    pub client_id: String,
+    pub username: String,
+    /// The `redirect_uri` parameter as sent, or `None` when it was omitted: the token
+    /// request must repeat it exactly, or omit it too (RFC 6749 §4.1.3).
+    pub redirect_uri: Option<String>,
+    pub scope: ScopeSet,
+    pub challenge: Option<(String, ChallengeMethod)>,
+    pub expires_at: Millis,
+    pub grant_id: GrantId,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TokenKind {
+    Access,
+    Refresh,
+}
+
+/// An issued access or refresh token, stored by hash.
+#[derive(Clone, Debug)]
+pub struct TokenRecord {
+    pub hash: TokenHash,
+    pub kind: TokenKind,
+    pub client_id: String,
+    /// The resource owner; `None` for client credentials.
+    pub username: Option<String>,
+    pub scope: ScopeSet,
+    pub issued_at: Millis,
+    /// `None`: never expires (Phabricator's `offline_access`).
+    pub expires_at: Option<Millis>,
+    pub grant_id: GrantId,
+    pub revoked: bool,
+}
+
+impl TokenRecord {
+    /// Usable now: not revoked, not expired.
+    pub fn is_active(&self, now: Millis) -> bool {
+        !self.revoked && self.expires_at.is_none_or(|exp| now < exp)
+    }
+}

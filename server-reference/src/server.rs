@@ -1,0 +1,115 @@
+//! Serving the router on a socket, with graceful shutdown and a purge task.
+
+use std::net::SocketAddr;
+use std::time::Duration;
+
+use tokio::net::TcpListener;
+use tokio::sync::oneshot;
+use tokio::task::JoinHandle;
+use url::Url;
+
+use crate::config::{Config, ConfigError};
+use crate::state::AppState;
+
+/// Why the server could not start.
+#[derive(Debug, thiserror::Error)]
+pub enum SpawnError {
+    #[error("cannot listen: {0}")]
+    Io(#[from] std::io::Error),
+    #[error(transparent)]
+    Config(#[from] ConfigError),
+}
+
+/// A running server. Dropping it stops the server.
+#[derive(Debug)]
+pub struct ServerHandle {
+    addr: SocketAddr,
+    base_url: Url,
+    state: AppState,
+    shutdown: Option<oneshot::Sender<()>>,
+    task: Option<JoinHandle<std::io::Result<()>>>,
+    purge: JoinHandle<()>,
+}
+
+impl ServerHandle {
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// `http://<addr>` — also the issuer unless the configuration names one.
+    pub fn base_url(&self) -> &Url {
+        &self.base_url
+    }
+
+    /// An absolute URL on this server.
+    pub fn url(&self, path: &str) -> String {
+        self.state.url(path)
+    }
+
+    /// The live state (store, clock), for tests that inspect or move time.
+    pub fn state(&self) -> &AppState {
+        &self.state
+    }
+
+    /// Stops accepting connections and waits for in-flight requests.
+    pub async fn shutdown(mut self) -> std::io::Result<()> {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+        match self.task.take() {
+            Some(task) => task.await.unwrap_or(Ok(())),
+            None => Ok(()),
+        }
+    }
+}
+
+impl Drop for ServerHandle {
+    fn drop(&mut self) {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+        self.purge.abort();
+    }
+}
+
+/// Binds `addr`, loads `config` and serves until the handle is shut down or dropped.
+pub async fn spawn(config: Config, addr: SocketAddr) -> Result<ServerHandle, SpawnError> {
+    let listener = TcpListener::bind(addr).await?;
+    let addr = listener.local_addr()?;
+    let base_url = Url::parse(&format!("http://{addr}")).expect("a socket address makes a URL");
+    let state = AppState::new(config, base_url.clone()).await?;
+    serve_on(listener, state).await
+}
+
+/// Serves an already-built state on a bound listener.
+pub async fn serve_on(listener: TcpListener, state: AppState) -> Result<ServerHandle, SpawnError> {
+    let addr = listener.local_addr()?;
+    let base_url = Url::parse(&format!("http://{addr}")).expect("a socket address makes a URL");
+    let (tx, rx) = oneshot::channel::<()>();
+    let app = crate::app(state.clone());
+    let task = tokio::spawn(async move {
+        axum::serve(listener, app)
+            .with_graceful_shutdown(async {
+                let _ = rx.await;
+            })
+            .await
+    });
+    let purge_state = state.clone();
+    let purge = tokio::spawn(async move {
+        let mut tick = tokio::time::interval(Duration::from_secs(60));
+        loop {
+            tick.tick().await;
+            if let Err(e) = purge_state.store().purge_expired(purge_state.now()).await {
+                tracing::warn!(error = %e, "purging expired records failed");
+            }
+        }
+    });
+    Ok(ServerHandle {
+        addr,
+        base_url,
+        state,
+        shutdown: Some(tx),
+        task: Some(task),
+        purge,
+    })
+}

@@ -1,0 +1,193 @@
+//! The in-memory store: one mutex per table, never held across an `.await`.
+
+use std::collections::{HashMap, HashSet};
+use std::sync::{Arc, Mutex, MutexGuard};
+
+use async_trait::async_trait;
+
+use super::{Consumed, Store, StoreError};
+use crate::crypto::TokenHash;
+use crate::model::{AuthCode, Client, GrantId, Millis, TokenRecord, User};
+use crate::scope::ScopeSet;
+
+#[derive(Debug, Default)]
+pub struct MemoryStore {
+    clients: Mutex<HashMap<String, Arc<Client>>>,
+    users: Mutex<HashMap<String, Arc<User>>>,
+    /// code hash → (code, used)
+    codes: Mutex<HashMap<TokenHash, (AuthCode, bool)>>,
+    tokens: Mutex<Tokens>,
+    consents: Mutex<HashMap<(String, String), ScopeSet>>,
+    jtis: Mutex<HashMap<(String, String), Millis>>,
+}
+
+#[derive(Debug, Default)]
+struct Tokens {
+    by_hash: HashMap<TokenHash, TokenRecord>,
+    /// Refresh tokens already rotated out.
+    consumed: HashSet<TokenHash>,
+    revoked_grants: HashSet<GrantId>,
+}
+
+impl Tokens {
+    fn view(&self, record: &TokenRecord) -> TokenRecord {
+        let mut r = record.clone();
+        r.revoked |= self.revoked_grants.contains(&r.grant_id);
+        r
+    }
+}
+
+fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    // A panic while holding a lock cannot leave these maps half-updated (each
+    // operation is a single insert/remove), so recover from poisoning.
+    m.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+impl MemoryStore {
+    pub fn new() -> Self {
+        Self::default()
+    }
+}
+
+#[async_trait]
+impl Store for MemoryStore {
+    async fn client(&self, id: &str) -> Result<Option<Arc<Client>>, StoreError> {
+        Ok(lock(&self.clients).get(id).cloned())
+    }
+
+    async fn put_client(&self, client: Client) -> Result<(), StoreError> {
+        lock(&self.clients).insert(client.id.clone(), Arc::new(client));
+        Ok(())
+    }
+
+    async fn user(&self, username: &str) -> Result<Option<Arc<User>>, StoreError> {
+        Ok(lock(&self.users).get(username).cloned())
+    }
+
+    async fn put_user(&self, user: User) -> Result<(), StoreError> {
+        lock(&self.users).insert(user.username.clone(), Arc::new(user));
+        Ok(())
+    }
+
+    async fn insert_code(&self, code: AuthCode) -> Result<(), StoreError> {
+        lock(&self.codes).insert(code.hash, (code, false));
+        Ok(())
+    }
+
+    async fn consume_code(&self, hash: &TokenHash) -> Result<Consumed<AuthCode>, StoreError> {
+        let mut codes = lock(&self.codes);
+        Ok(match codes.get_mut(hash) {
+            None => Consumed::Missing,
+            Some((code, used)) if *used => Consumed::AlreadyUsed(code.clone()),
+            Some((code, used)) => {
+                *used = true;
+                Consumed::Fresh(code.clone())
+            }
+        })
+    }
+
+    async fn insert_token(&self, token: TokenRecord) -> Result<(), StoreError> {
+        lock(&self.tokens).by_hash.insert(token.hash, token);
+        Ok(())
+    }
+
+    async fn token(&self, hash: &TokenHash) -> Result<Option<TokenRecord>, StoreError> {
+        let tokens = lock(&self.tokens);
+        Ok(tokens.by_hash.get(hash).map(|r| tokens.view(r)))
+    }
+
+    async fn consume_refresh_token(
+        &self,
+        hash: &TokenHash,
+    ) -> Result<Consumed<TokenRecord>, StoreError> {
+        let mut tokens = lock(&self.tokens);
+        let Some(record) = tokens.by_hash.get(hash).map(|r| tokens.view(r)) else {
+            return Ok(Consumed::Missing);
+        };
+        if record.revoked || tokens.consumed.contains(hash) {
+            return Ok(Consumed::AlreadyUsed(record));
+        }
+        tokens.consumed.insert(*hash);
+        Ok(Consumed::Fresh(record))
+    }
+
+    async fn revoke_token(&self, hash: &TokenHash) -> Result<bool, StoreError> {
+        let mut tokens = lock(&self.tokens);
+        Ok(match tokens.by_hash.get_mut(hash) {
+            Some(r) => {
+                r.revoked = true;
+                true
+            }
+            None => false,
+        })
+    }
+
+    async fn revoke_grant(&self, grant: &GrantId) -> Result<(), StoreError> {
+        lock(&self.tokens).revoked_grants.insert(grant.clone());
+        Ok(())
+    }
+
+    async fn consent(
+        &self,
+        username: &str,
+        client_id: &str,
+    ) -> Result<Option<ScopeSet>, StoreError> {
+        Ok(lock(&self.consents)
+            .get(&(username.to_owned(), client_id.to_owned()))
+            .cloned())
+    }
+
+    async fn put_consent(
+        &self,
+        username: &str,
+        client_id: &str,
+        scope: &ScopeSet,
+    ) -> Result<(), StoreError> {
+        lock(&self.consents).insert((username.to_owned(), client_id.to_owned()), scope.clone());
+        Ok(())
+    }
+
+    async fn record_jti(
+        &self,
+        client_id: &str,
+        jti: &str,
+        expires_at: Millis,
+    ) -> Result<bool, StoreError> {
+        let mut jtis = lock(&self.jtis);
+        let key = (client_id.to_owned(), jti.to_owned());
+        if jtis.contains_key(&key) {
+            return Ok(false);
+        }
+        jtis.insert(key, expires_at);
+        Ok(true)
+    }
+
+    async fn purge_expired(&self, now: Millis) -> Result<usize, StoreError> {
+        let mut purged = 0;
+        {
+            let mut codes = lock(&self.codes);
+            let before = codes.len();
+            codes.retain(|_, (c, _)| c.expires_at > now);
+            purged += before - codes.len();
+        }
+        {
+            let mut tokens = lock(&self.tokens);
+            let before = tokens.by_hash.len();
+            tokens
+                .by_hash
+                .retain(|_, t| t.expires_at.is_none_or(|exp| exp > now));
+            purged += before - tokens.by_hash.len();
+            let Tokens {
+                by_hash, consumed, ..
+            } = &mut *tokens;
+            consumed.retain(|h| by_hash.contains_key(h));
+        }
+        {
+            let mut jtis = lock(&self.jtis);
+            let before = jtis.len();
+            jtis.retain(|_, exp| *exp > now);
+            purged += before - jtis.len();
+        }
+        Ok(purged)
+    }
+}

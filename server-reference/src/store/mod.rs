@@ -1,0 +1,85 @@
+//! Storage behind a trait, so the in-memory store (default) and a durable one
+//! (SQLite, later) serve the same endpoints and pass the same tests.
+//!
+//! Every operation that must be single-use (codes, refresh tokens, assertion `jti`s)
+//! is one atomic call here, so race safety does not depend on the caller.
+
+mod memory;
+
+use std::sync::Arc;
+
+use async_trait::async_trait;
+
+pub use memory::MemoryStore;
+
+use crate::crypto::TokenHash;
+use crate::model::{AuthCode, Client, GrantId, Millis, TokenRecord, User};
+use crate::scope::ScopeSet;
+
+/// A storage failure. Never caused by client input; answered with `server_error`.
+#[derive(Debug, thiserror::Error)]
+#[error("storage failure: {0}")]
+pub struct StoreError(pub String);
+
+/// The outcome of consuming a single-use artifact.
+#[derive(Debug, Clone)]
+pub enum Consumed<T> {
+    /// First use: the caller owns it now.
+    Fresh(T),
+    /// Used before: a replay. The record tells which grant to revoke.
+    AlreadyUsed(T),
+    /// Never issued (or purged).
+    Missing,
+}
+
+#[async_trait]
+pub trait Store: Send + Sync + 'static {
+    async fn client(&self, id: &str) -> Result<Option<Arc<Client>>, StoreError>;
+    async fn put_client(&self, client: Client) -> Result<(), StoreError>;
+    async fn user(&self, username: &str) -> Result<Option<Arc<User>>, StoreError>;
+    async fn put_user(&self, user: User) -> Result<(), StoreError>;
+
+    async fn insert_code(&self, code: AuthCode) -> Result<(), StoreError>;
+    /// Atomically marks a code used; exactly one caller ever sees `Fresh`.
+    async fn consume_code(&self, hash: &TokenHash) -> Result<Consumed<AuthCode>, StoreError>;
+
+    async fn insert_token(&self, token: TokenRecord) -> Result<(), StoreError>;
+    /// A token by hash. `revoked` is true when the token or its grant was revoked.
+    async fn token(&self, hash: &TokenHash) -> Result<Option<TokenRecord>, StoreError>;
+    /// Atomically retires a refresh token for rotation; exactly one caller sees `Fresh`.
+    /// A revoked token is reported as `AlreadyUsed`.
+    async fn consume_refresh_token(
+        &self,
+        hash: &TokenHash,
+    ) -> Result<Consumed<TokenRecord>, StoreError>;
+    /// Revokes one token. Returns whether it existed.
+    async fn revoke_token(&self, hash: &TokenHash) -> Result<bool, StoreError>;
+    /// Revokes every token of a grant, including tokens inserted later (a racing
+    /// exchange cannot outlive the revocation).
+    async fn revoke_grant(&self, grant: &GrantId) -> Result<(), StoreError>;
+
+    /// The scopes a user already granted a client (remembered consent).
+    async fn consent(
+        &self,
+        username: &str,
+        client_id: &str,
+    ) -> Result<Option<ScopeSet>, StoreError>;
+    async fn put_consent(
+        &self,
+        username: &str,
+        client_id: &str,
+        scope: &ScopeSet,
+    ) -> Result<(), StoreError>;
+
+    /// Records a client assertion's `jti` until `expires_at`. Returns `false` when it
+    /// was already recorded and has not expired (a replay, RFC 7523 §3).
+    async fn record_jti(
+        &self,
+        client_id: &str,
+        jti: &str,
+        expires_at: Millis,
+    ) -> Result<bool, StoreError>;
+
+    /// Drops expired codes, tokens and `jti`s. Returns how many records went.
+    async fn purge_expired(&self, now: Millis) -> Result<usize, StoreError>;
+}
