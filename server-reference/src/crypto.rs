@@ -141,7 +141,7 @@ mod tests {
     #[test]
     fn rfc7636_appendix_b_vector() {
         assert_eq!(
-            s256_challenge("dBjftJeZ4CVP-mB92K-vuoDc4r4UjeFJgfeDsjdKOw8"),
+            s256_challenge("dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk"),
             "E9Melhoa2OwvFWFRbhq4pJHZaGzJCiNXJ82XVNeGHkM"
         );
     }
