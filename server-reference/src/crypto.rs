@@ -142,7 +142,7 @@ mod tests {
     fn rfc7636_appendix_b_vector() {
         assert_eq!(
             s256_challenge("dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk"),
-            "E9Melhoa2OwvFWFRbhq4pJHZaGzJCiNXJ82XVNeGHkM"
+            "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM"
         );
     }
 }
