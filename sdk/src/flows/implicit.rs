@@ -1,0 +1,99 @@
+//! The implicit grant ([RFC 6749 §4.2](https://www.rfc-editor.org/rfc/rfc6749#section-4.2)).
+//!
+//! # Security
+//! The access token travels in the URL fragment through the user agent: it
+//! can leak through history, logs and injected scripts, and cannot be bound
+//! to the client. RFC 9700 §2.1.2 says clients SHOULD NOT use this grant;
+//! prefer the code flow with PKCE. It is here because GitLab and Hub document
+//! it. Verify who the token was issued to with [`Client::token_info`].
+
+use std::time::SystemTime;
+
+use serde_json::{Map, Value};
+use url::Url;
+
+use super::callback;
+use super::code::{authorization_url, expected};
+use crate::client::Client;
+use crate::error::{ProtocolViolation, Result};
+use crate::flows::callback::Expected;
+use crate::token::TokenResponse;
+use crate::types::{RedirectUrl, Scope};
+
+/// Builds an implicit-grant authorization request; see [`Client::implicit`].
+#[derive(Debug)]
+#[must_use = "call .build()"]
+pub struct ImplicitBuilder {
+    client: Client,
+    redirect: RedirectUrl,
+    scopes: Vec<Scope>,
+}
+
+/// What to keep until the implicit callback arrives.
+#[derive(Debug, Clone)]
+pub struct PendingImplicit {
+    expected: Expected,
+}
+
+impl Client {
+    /// Starts the implicit grant for `redirect` (`response_type=token`,
+    /// [RFC 6749 §4.2.1](https://www.rfc-editor.org/rfc/rfc6749#section-4.2.1)).
+    ///
+    /// # Security
+    /// See the [module docs](crate::flows::implicit): prefer
+    /// [`authorization_code`](Client::authorization_code).
+    pub fn implicit(&self, redirect: RedirectUrl) -> ImplicitBuilder {
+        ImplicitBuilder {
+            client: self.clone(),
+            redirect,
+            scopes: Vec::new(),
+        }
+    }
+}
+
+impl ImplicitBuilder {
+    /// Adds a requested scope.
+    pub fn scope(mut self, scope: Scope) -> Self {
+        self.scopes.push(scope);
+        self
+    }
+
+    /// Builds the URL (with a fresh `state`) and what to keep.
+    pub fn build(self) -> Result<(Url, PendingImplicit)> {
+        let expected = expected(&self.client, self.redirect);
+        let url = authorization_url(
+            &self.client,
+            "token",
+            &expected.redirect,
+            &self.scopes,
+            &expected.state,
+            &[],
+        )?;
+        Ok((url, PendingImplicit { expected }))
+    }
+}
+
+impl PendingImplicit {
+    /// The `state` sent with the request.
+    pub fn state(&self) -> &crate::secret::CsrfState {
+        &self.expected.state
+    }
+
+    /// Validates the callback URL and reads the token from its fragment
+    /// ([RFC 6749 §4.2.2](https://www.rfc-editor.org/rfc/rfc6749#section-4.2.2)),
+    /// with the same checks as the code flow: redirect URI, `state`, `iss`,
+    /// `error`. A refresh token in the fragment is dropped (§4.2.2 forbids it).
+    pub fn validate(self, callback: &Url) -> Result<TokenResponse> {
+        let params =
+            callback::validate(callback, callback.fragment().unwrap_or(""), &self.expected)?;
+        if !params.contains_key("access_token") {
+            return Err(ProtocolViolation::MissingParameter("access_token").into());
+        }
+        let obj: Map<String, Value> = params
+            .into_iter()
+            .filter(|(k, _)| k != "state" && k != "iss" && k != "refresh_token")
+            .map(|(k, v)| (k, Value::String(v)))
+            .collect();
+        TokenResponse::from_json(obj, SystemTime::now())
+    }
+}

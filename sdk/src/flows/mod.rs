@@ -1,0 +1,7 @@
+//! The flows, each a small request builder.
+
+pub(crate) mod callback;
+pub mod code;
+pub mod grants;
+pub mod implicit;
+pub mod tokens;

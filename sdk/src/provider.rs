@@ -1,0 +1,440 @@
+//! What the SDK knows about an authorization server: its endpoints and
+//! dialect quirks, from a preset or from RFC 8414 metadata.
+
+use std::time::Duration;
+
+use url::Url;
+
+use crate::error::{Error, ParseError, ProtocolViolation, Result};
+use crate::transport::{self, Http};
+
+/// Where a resource server wants the access token
+/// ([RFC 6750 §2](https://www.rfc-editor.org/rfc/rfc6750#section-2)).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[non_exhaustive]
+pub enum TokenPlacement {
+    /// `Authorization: Bearer <token>` ([RFC 6750 §2.1](https://www.rfc-editor.org/rfc/rfc6750#section-2.1)).
+    #[default]
+    Header,
+    /// `?access_token=<token>` ([RFC 6750 §2.3](https://www.rfc-editor.org/rfc/rfc6750#section-2.3)),
+    /// as Phabricator wants.
+    ///
+    /// # Security
+    /// URLs end up in logs, browser history and `Referer` headers; use only
+    /// where the server accepts nothing else.
+    Query,
+}
+
+/// A Segment region (the auth server each region's apps use).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum SegmentRegion {
+    /// `https://oauth2.segment.io`
+    Us,
+    /// `https://oauth2.eu1.segmentapis.com`
+    Eu,
+}
+
+impl SegmentRegion {
+    /// The region's auth server base URL, without trailing slash (it is also
+    /// the JWT `aud`).
+    pub fn base_url(self) -> &'static str {
+        match self {
+            SegmentRegion::Us => "https://oauth2.segment.io",
+            SegmentRegion::Eu => "https://oauth2.eu1.segmentapis.com",
+        }
+    }
+}
+
+/// An authorization server: endpoints, issuer and dialect quirks.
+///
+/// Build one with a preset ([`gitlab`](Provider::gitlab), [`hub`](Provider::hub),
+/// [`phabricator`](Provider::phabricator), [`segment`](Provider::segment)),
+/// from [RFC 8414](https://www.rfc-editor.org/rfc/rfc8414) metadata with
+/// [`discover`](Provider::discover), or by hand with [`new`](Provider::new)
+/// and the `with_*` setters.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Provider {
+    pub(crate) issuer: Option<String>,
+    pub(crate) authorization_endpoint: Option<Url>,
+    pub(crate) token_endpoint: Url,
+    pub(crate) revocation_endpoint: Option<Url>,
+    pub(crate) introspection_endpoint: Option<Url>,
+    pub(crate) token_info_endpoint: Option<Url>,
+    pub(crate) resource_endpoint: Option<Url>,
+    pub(crate) token_placement: TokenPlacement,
+    pub(crate) assertion_audience: Option<String>,
+    pub(crate) iss_parameter_supported: bool,
+}
+
+fn join(base: &Url, path: &str) -> Result<Url> {
+    if base.cannot_be_a_base() {
+        return Err(Error::config(
+            "provider base URL must be hierarchical (http or https)",
+        ));
+    }
+    let mut s = base.as_str().trim_end_matches('/').to_owned();
+    if base.query().is_some() || base.fragment().is_some() {
+        return Err(Error::config(
+            "provider base URL must not have a query or fragment",
+        ));
+    }
+    s.push_str(path);
+    Url::parse(&s).map_err(|e| Error::config(format!("invalid endpoint URL: {e}")))
+}
+
+fn issuer_of(base: &Url) -> String {
+    base.as_str().trim_end_matches('/').to_owned()
+}
+
+impl Provider {
+    /// A provider known only by its token endpoint. Add the others with the
+    /// `with_*` setters.
+    pub fn new(token_endpoint: Url) -> Self {
+        Self {
+            issuer: None,
+            authorization_endpoint: None,
+            token_endpoint,
+            revocation_endpoint: None,
+            introspection_endpoint: None,
+            token_info_endpoint: None,
+            resource_endpoint: None,
+            token_placement: TokenPlacement::Header,
+            assertion_audience: None,
+            iss_parameter_supported: false,
+        }
+    }
+
+    /// GitLab (doorkeeper): `/oauth/authorize`, `/oauth/token`,
+    /// `/oauth/revoke`, `/oauth/introspect`, `/oauth/token/info`, resource
+    /// `/api/v4/user`; issuer = `base`.
+    pub fn gitlab(base: &Url) -> Result<Self> {
+        let mut p = Self::new(join(base, "/oauth/token")?);
+        p.issuer = Some(issuer_of(base));
+        p.authorization_endpoint = Some(join(base, "/oauth/authorize")?);
+        p.revocation_endpoint = Some(join(base, "/oauth/revoke")?);
+        p.introspection_endpoint = Some(join(base, "/oauth/introspect")?);
+        p.token_info_endpoint = Some(join(base, "/oauth/token/info")?);
+        p.resource_endpoint = Some(join(base, "/api/v4/user")?);
+        Ok(p)
+    }
+
+    /// JetBrains Hub: `/api/rest/oauth2/auth`, `/api/rest/oauth2/token`,
+    /// resource `/api/rest/users/me`; issuer = `base`.
+    pub fn hub(base: &Url) -> Result<Self> {
+        let mut p = Self::new(join(base, "/api/rest/oauth2/token")?);
+        p.issuer = Some(issuer_of(base));
+        p.authorization_endpoint = Some(join(base, "/api/rest/oauth2/auth")?);
+        p.resource_endpoint = Some(join(base, "/api/rest/users/me")?);
+        Ok(p)
+    }
+
+    /// Phabricator: `/oauthserver/auth/`, `/oauthserver/token/`, resource
+    /// `/api/user.whoami` taking the token as `access_token` query parameter.
+    pub fn phabricator(base: &Url) -> Result<Self> {
+        let mut p = Self::new(join(base, "/oauthserver/token/")?);
+        p.issuer = Some(issuer_of(base));
+        p.authorization_endpoint = Some(join(base, "/oauthserver/auth/")?);
+        p.resource_endpoint = Some(join(base, "/api/user.whoami")?);
+        p.token_placement = TokenPlacement::Query;
+        Ok(p)
+    }
+
+    /// Segment OAuth apps (machine to machine): token endpoint
+    /// `<base>/token`; `private_key_jwt` assertions use the base URL as `aud`.
+    pub fn segment(region: SegmentRegion) -> Self {
+        Self::segment_at(&Url::parse(region.base_url()).expect("constant URL"))
+            .expect("constant URL is a valid base")
+    }
+
+    /// The Segment dialect at another base URL (a test server, say).
+    pub fn segment_at(base: &Url) -> Result<Self> {
+        let mut p = Self::new(join(base, "/token")?);
+        p.issuer = Some(issuer_of(base));
+        p.assertion_audience = Some(issuer_of(base));
+        Ok(p)
+    }
+
+    /// Starts RFC 8414 discovery at `issuer`: fetches
+    /// `/.well-known/oauth-authorization-server` ([RFC 8414 §3](https://www.rfc-editor.org/rfc/rfc8414#section-3)).
+    pub fn discover(issuer: Url) -> DiscoveryBuilder {
+        DiscoveryBuilder {
+            issuer,
+            allow_http: false,
+            timeout: transport::DEFAULT_TIMEOUT,
+        }
+    }
+
+    /// Sets the issuer identifier (compared with a callback's `iss`, RFC 9207).
+    pub fn with_issuer(mut self, issuer: impl Into<String>) -> Self {
+        self.issuer = Some(issuer.into());
+        self
+    }
+    /// Sets the authorization endpoint ([RFC 6749 §3.1](https://www.rfc-editor.org/rfc/rfc6749#section-3.1)).
+    pub fn with_authorization_endpoint(mut self, url: Url) -> Self {
+        self.authorization_endpoint = Some(url);
+        self
+    }
+    /// Sets the revocation endpoint ([RFC 7009 §2](https://www.rfc-editor.org/rfc/rfc7009#section-2)).
+    pub fn with_revocation_endpoint(mut self, url: Url) -> Self {
+        self.revocation_endpoint = Some(url);
+        self
+    }
+    /// Sets the introspection endpoint ([RFC 7662 §2](https://www.rfc-editor.org/rfc/rfc7662#section-2)).
+    pub fn with_introspection_endpoint(mut self, url: Url) -> Self {
+        self.introspection_endpoint = Some(url);
+        self
+    }
+    /// Sets the doorkeeper token info endpoint (`/oauth/token/info`).
+    pub fn with_token_info_endpoint(mut self, url: Url) -> Self {
+        self.token_info_endpoint = Some(url);
+        self
+    }
+    /// Sets the "current user" resource endpoint.
+    pub fn with_resource_endpoint(mut self, url: Url) -> Self {
+        self.resource_endpoint = Some(url);
+        self
+    }
+    /// Sets where resource servers want the access token (default: header).
+    pub fn with_token_placement(mut self, placement: TokenPlacement) -> Self {
+        self.token_placement = placement;
+        self
+    }
+    /// Sets the default `aud` of `private_key_jwt` client assertions
+    /// (default: the token endpoint URL, [RFC 7523 §3](https://www.rfc-editor.org/rfc/rfc7523#section-3)).
+    pub fn with_assertion_audience(mut self, aud: impl Into<String>) -> Self {
+        self.assertion_audience = Some(aud.into());
+        self
+    }
+    /// Declares that the server always sends `iss` on callbacks, so a callback
+    /// without it is refused ([RFC 9207 §2.4](https://www.rfc-editor.org/rfc/rfc9207#section-2.4)).
+    pub fn with_iss_parameter_supported(mut self, supported: bool) -> Self {
+        self.iss_parameter_supported = supported;
+        self
+    }
+
+    /// The issuer identifier, if known.
+    pub fn issuer(&self) -> Option<&str> {
+        self.issuer.as_deref()
+    }
+    /// The authorization endpoint, if any.
+    pub fn authorization_endpoint(&self) -> Option<&Url> {
+        self.authorization_endpoint.as_ref()
+    }
+    /// The token endpoint.
+    pub fn token_endpoint(&self) -> &Url {
+        &self.token_endpoint
+    }
+    /// The revocation endpoint, if any.
+    pub fn revocation_endpoint(&self) -> Option<&Url> {
+        self.revocation_endpoint.as_ref()
+    }
+    /// The introspection endpoint, if any.
+    pub fn introspection_endpoint(&self) -> Option<&Url> {
+        self.introspection_endpoint.as_ref()
+    }
+    /// The doorkeeper token info endpoint, if any.
+    pub fn token_info_endpoint(&self) -> Option<&Url> {
+        self.token_info_endpoint.as_ref()
+    }
+    /// The "current user" resource endpoint, if any.
+    pub fn resource_endpoint(&self) -> Option<&Url> {
+        self.resource_endpoint.as_ref()
+    }
+    /// Where resource servers want the access token.
+    pub fn token_placement(&self) -> TokenPlacement {
+        self.token_placement
+    }
+    /// The `aud` for client assertions: the configured one, else the token
+    /// endpoint URL.
+    pub fn assertion_audience(&self) -> String {
+        self.assertion_audience
+            .clone()
+            .unwrap_or_else(|| self.token_endpoint.to_string())
+    }
+    /// Whether callbacks must carry `iss` (RFC 9207).
+    pub fn iss_parameter_supported(&self) -> bool {
+        self.iss_parameter_supported
+    }
+
+    pub(crate) fn endpoints(&self) -> impl Iterator<Item = (&'static str, &Url)> {
+        [
+            (
+                "authorization endpoint",
+                self.authorization_endpoint.as_ref(),
+            ),
+            ("token endpoint", Some(&self.token_endpoint)),
+            ("revocation endpoint", self.revocation_endpoint.as_ref()),
+            (
+                "introspection endpoint",
+                self.introspection_endpoint.as_ref(),
+            ),
+            ("token info endpoint", self.token_info_endpoint.as_ref()),
+            ("resource endpoint", self.resource_endpoint.as_ref()),
+        ]
+        .into_iter()
+        .filter_map(|(n, u)| u.map(|u| (n, u)))
+    }
+
+    /// Reads RFC 8414 metadata ([§2](https://www.rfc-editor.org/rfc/rfc8414#section-2)).
+    /// `expected_issuer`, when given, must equal the document's `issuer`.
+    pub fn from_metadata(json: &[u8], expected_issuer: Option<&str>) -> Result<Self> {
+        const WHAT: &str = "authorization server metadata";
+        let v: serde_json::Value =
+            serde_json::from_slice(json).map_err(|e| ParseError::json(WHAT, e))?;
+        let obj = v
+            .as_object()
+            .ok_or_else(|| ParseError::new(WHAT, "not a JSON object"))?;
+        let s = |k: &str| obj.get(k).and_then(|v| v.as_str());
+        let url = |k: &'static str| -> Result<Option<Url>> {
+            match obj.get(k) {
+                None | Some(serde_json::Value::Null) => Ok(None),
+                Some(serde_json::Value::String(u)) => Url::parse(u)
+                    .map(Some)
+                    .map_err(|_| ParseError::new(WHAT, format!("`{k}` is not a URL")).into()),
+                Some(_) => Err(ParseError::new(WHAT, format!("`{k}` is not a string")).into()),
+            }
+        };
+        let issuer = s("issuer")
+            .ok_or_else(|| ParseError::new(WHAT, "missing `issuer`"))?
+            .to_owned();
+        if let Some(expected) = expected_issuer {
+            // `Url` adds a `/` to a bare host; compare without it.
+            if issuer.trim_end_matches('/') != expected.trim_end_matches('/') {
+                return Err(ProtocolViolation::MetadataIssuerMismatch.into());
+            }
+        }
+        let token = url("token_endpoint")?
+            .ok_or_else(|| ParseError::new(WHAT, "missing `token_endpoint`"))?;
+        let mut p = Self::new(token);
+        p.issuer = Some(issuer);
+        p.authorization_endpoint = url("authorization_endpoint")?;
+        p.revocation_endpoint = url("revocation_endpoint")?;
+        p.introspection_endpoint = url("introspection_endpoint")?;
+        p.iss_parameter_supported = obj
+            .get("authorization_response_iss_parameter_supported")
+            .and_then(|v| v.as_bool())
+            .unwrap_or(false);
+        Ok(p)
+    }
+}
+
+/// The RFC 8414 §3 well-known URL: inserted between host and path.
+pub(crate) fn well_known_url(issuer: &Url) -> Result<Url> {
+    if issuer.query().is_some() || issuer.fragment().is_some() || issuer.cannot_be_a_base() {
+        return Err(Error::config(
+            "issuer must be an https URL without query or fragment",
+        ));
+    }
+    let mut u = issuer.clone();
+    let path = issuer.path().trim_end_matches('/');
+    u.set_path(&format!("/.well-known/oauth-authorization-server{path}"));
+    Ok(u)
+}
+
+/// Fetches RFC 8414 metadata; see [`Provider::discover`].
+#[derive(Debug)]
+#[must_use = "call .send().await"]
+pub struct DiscoveryBuilder {
+    issuer: Url,
+    allow_http: bool,
+    timeout: Duration,
+}
+
+impl DiscoveryBuilder {
+    /// Allows plain HTTP to non-loopback hosts (default: refused).
+    pub fn allow_insecure_http(mut self, allow: bool) -> Self {
+        self.allow_http = allow;
+        self
+    }
+
+    /// Sets the request timeout (default: 30 s).
+    pub fn timeout(mut self, timeout: Duration) -> Self {
+        self.timeout = timeout;
+        self
+    }
+
+    /// Fetches and validates the metadata; the document's `issuer` must equal
+    /// the issuer asked for ([RFC 8414 §3.3](https://www.rfc-editor.org/rfc/rfc8414#section-3.3)).
+    pub async fn send(self) -> Result<Provider> {
+        let url = well_known_url(&self.issuer)?;
+        crate::types::check_secure(&url, "issuer", self.allow_http)?;
+        let http = Http::new(self.timeout)?;
+        let req = http::Request::get(url.as_str())
+            .header(http::header::ACCEPT, "application/json")
+            .body(Vec::new())
+            .map_err(|e| Error::config(format!("invalid request: {e}")))?;
+        let resp = http.send(req).await?;
+        let body = crate::response::success_body(&resp)?;
+        let p = Provider::from_metadata(body, Some(self.issuer.as_str()))?;
+        for (name, u) in p.endpoints() {
+            crate::types::check_secure(u, name, self.allow_http)?;
+        }
+        Ok(p)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn presets_have_spec_paths() {
+        let b = Url::parse("https://git.example.com/").unwrap();
+        let g = Provider::gitlab(&b).unwrap();
+        assert_eq!(
+            g.token_endpoint().as_str(),
+            "https://git.example.com/oauth/token"
+        );
+        assert_eq!(
+            g.token_info_endpoint().unwrap().as_str(),
+            "https://git.example.com/oauth/token/info"
+        );
+        assert_eq!(g.issuer(), Some("https://git.example.com"));
+        let h = Provider::hub(&Url::parse("https://hub.example.com/hub").unwrap()).unwrap();
+        assert_eq!(
+            h.authorization_endpoint().unwrap().as_str(),
+            "https://hub.example.com/hub/api/rest/oauth2/auth"
+        );
+        let p = Provider::phabricator(&b).unwrap();
+        assert_eq!(
+            p.token_endpoint().as_str(),
+            "https://git.example.com/oauthserver/token/"
+        );
+        assert_eq!(p.token_placement(), TokenPlacement::Query);
+        let s = Provider::segment(SegmentRegion::Eu);
+        assert_eq!(
+            s.token_endpoint().as_str(),
+            "https://oauth2.eu1.segmentapis.com/token"
+        );
+        assert_eq!(s.assertion_audience(), "https://oauth2.eu1.segmentapis.com");
+        assert_eq!(
+            Provider::segment(SegmentRegion::Us).assertion_audience(),
+            "https://oauth2.segment.io"
+        );
+    }
+
+    #[test]
+    fn well_known_insertion() {
+        let w = |s: &str| well_known_url(&Url::parse(s).unwrap()).unwrap().to_string();
+        assert_eq!(
+            w("https://a.example"),
+            "https://a.example/.well-known/oauth-authorization-server"
+        );
+        assert_eq!(
+            w("https://a.example/t1"),
+            "https://a.example/.well-known/oauth-authorization-server/t1"
+        );
+    }
+
+    #[test]
+    fn metadata_issuer_must_match() {
+        let doc = br#"{"issuer":"https://a.example","token_endpoint":"https://a.example/t","authorization_response_iss_parameter_supported":true}"#;
+        let p = Provider::from_metadata(doc, Some("https://a.example")).unwrap();
+        assert!(p.iss_parameter_supported());
+        assert!(matches!(
+            Provider::from_metadata(doc, Some("https://b.example")),
+            Err(Error::Protocol(ProtocolViolation::MetadataIssuerMismatch))
+        ));
+    }
+}

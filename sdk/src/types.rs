@@ -1,0 +1,180 @@
+//! Newtypes for the public protocol terms.
+
+use std::fmt;
+
+use url::Url;
+
+use crate::error::{Error, Result};
+
+/// A client identifier ([RFC 6749 §2.2](https://www.rfc-editor.org/rfc/rfc6749#section-2.2)).
+/// Not a secret.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct ClientId(String);
+
+impl ClientId {
+    /// Wraps a client id as issued by the server.
+    pub fn new(id: impl Into<String>) -> Self {
+        Self(id.into())
+    }
+
+    /// The id as a string.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Display for ClientId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// One scope token ([RFC 6749 §3.3](https://www.rfc-editor.org/rfc/rfc6749#section-3.3)):
+/// non-empty, printable ASCII except space, `"` and `\`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Scope(String);
+
+impl Scope {
+    /// Validates and wraps one scope token.
+    pub fn new(scope: impl Into<String>) -> Result<Self> {
+        let s = scope.into();
+        let ok = !s.is_empty()
+            && s.bytes()
+                .all(|b| b == 0x21 || (0x23..=0x5B).contains(&b) || (0x5D..=0x7E).contains(&b));
+        if ok {
+            Ok(Self(s))
+        } else {
+            Err(Error::config(
+                "scope must be printable ASCII without space, `\"` or `\\`",
+            ))
+        }
+    }
+
+    /// The scope as a string.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    /// Splits a space-delimited `scope` parameter, leniently: extra spaces are
+    /// ignored, and tokens with characters RFC 6749 forbids are kept as sent.
+    pub fn parse_list(s: &str) -> Vec<Scope> {
+        s.split(' ')
+            .filter(|t| !t.is_empty())
+            .map(|t| Scope(t.to_owned()))
+            .collect()
+    }
+
+    /// Joins scopes into one space-delimited `scope` parameter.
+    pub fn join(scopes: &[Scope]) -> String {
+        scopes
+            .iter()
+            .map(Scope::as_str)
+            .collect::<Vec<_>>()
+            .join(" ")
+    }
+}
+
+impl fmt::Display for Scope {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// A redirection endpoint ([RFC 6749 §3.1.2](https://www.rfc-editor.org/rfc/rfc6749#section-3.1.2)):
+/// an absolute URL without a fragment.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct RedirectUrl(Url);
+
+impl RedirectUrl {
+    /// Validates a redirect URI: absolute, no fragment.
+    pub fn new(url: Url) -> Result<Self> {
+        if url.fragment().is_some() {
+            return Err(Error::config(
+                "redirect URI must not have a fragment (RFC 6749 §3.1.2)",
+            ));
+        }
+        if url.cannot_be_a_base() {
+            return Err(Error::config(
+                "redirect URI must be an absolute hierarchical URL",
+            ));
+        }
+        Ok(Self(url))
+    }
+
+    /// Parses and validates a redirect URI.
+    pub fn parse(s: &str) -> Result<Self> {
+        Self::new(Url::parse(s).map_err(|e| Error::config(format!("invalid redirect URI: {e}")))?)
+    }
+
+    /// The URL.
+    pub fn url(&self) -> &Url {
+        &self.0
+    }
+
+    /// The URL exactly as sent in `redirect_uri`.
+    pub fn as_str(&self) -> &str {
+        self.0.as_str()
+    }
+}
+
+/// Whether `url` is on a loopback host: `127.0.0.0/8`, `[::1]` or `localhost`.
+pub(crate) fn is_loopback(url: &Url) -> bool {
+    match url.host() {
+        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+        Some(url::Host::Domain(d)) => d.eq_ignore_ascii_case("localhost"),
+        None => false,
+    }
+}
+
+/// HTTPS, or plain HTTP to loopback, unless `allow_http`.
+pub(crate) fn check_secure(url: &Url, what: &str, allow_http: bool) -> Result<()> {
+    match url.scheme() {
+        "https" => Ok(()),
+        "http" if allow_http || is_loopback(url) => Ok(()),
+        "http" => Err(Error::config(format!(
+            "{what} uses plain HTTP to a non-loopback host; use HTTPS or allow it explicitly"
+        ))),
+        other => Err(Error::config(format!(
+            "{what} has unsupported scheme `{other}`"
+        ))),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn scope_validation() {
+        assert!(Scope::new("read_user").is_ok());
+        assert!(Scope::new("tracking_api:write").is_ok());
+        assert!(Scope::new("a b").is_err());
+        assert!(Scope::new("").is_err());
+        assert!(Scope::new("a\"").is_err());
+        assert_eq!(
+            Scope::join(&Scope::parse_list(" api  read_user ")),
+            "api read_user"
+        );
+    }
+
+    #[test]
+    fn loopback_rules() {
+        let check = |u: &str, allow| check_secure(&Url::parse(u).unwrap(), "x", allow).is_ok();
+        assert!(check("https://example.com/t", false));
+        assert!(check("http://127.0.0.1:8080/t", false));
+        assert!(check("http://127.4.5.6/t", false));
+        assert!(check("http://[::1]:9/t", false));
+        assert!(check("http://LOCALHOST/t", false));
+        assert!(!check("http://example.com/t", false));
+        assert!(!check("http://10.0.0.1/t", false));
+        assert!(check("http://example.com/t", true));
+        assert!(!check("ftp://example.com/t", true));
+    }
+
+    #[test]
+    fn redirect_rejects_fragment() {
+        assert!(RedirectUrl::parse("http://127.0.0.1/cb#x").is_err());
+        assert!(RedirectUrl::parse("http://127.0.0.1/cb?a=1").is_ok());
+    }
+}
