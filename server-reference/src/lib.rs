@@ -9,6 +9,7 @@
 //! This crate knows nothing of the SDK: it is one of three independent readings of
 //! the RFCs (see ARCHITECTURE.md).
 
+pub mod bearer;
 pub mod config;
 pub mod crypto;
 pub mod error;
