@@ -67,6 +67,16 @@ impl Client {
         &self.inner.client_id
     }
 
+    /// Puts `token` on a resource request where this provider wants it: the
+    /// `Authorization: Bearer` header, or the `access_token` query parameter
+    /// for Phabricator ([RFC 6750 §2](https://www.rfc-editor.org/rfc/rfc6750#section-2)).
+    ///
+    /// # Security
+    /// A query-string token ends up in logs; see [`TokenPlacement::Query`](crate::TokenPlacement::Query).
+    pub fn authorize<B>(&self, token: &crate::Token, req: &mut http::Request<B>) -> Result<()> {
+        token.authorize(req, self.inner.provider.token_placement())
+    }
+
     /// Builds an authenticated form POST to `endpoint`
     /// ([RFC 6749 Appendix B](https://www.rfc-editor.org/rfc/rfc6749#appendix-B) encoding).
     pub(crate) async fn form_request(
