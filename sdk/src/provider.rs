@@ -170,6 +170,12 @@ impl Provider {
         self.issuer = Some(issuer.into());
         self
     }
+    /// Replaces the token endpoint ([RFC 6749 §3.2](https://www.rfc-editor.org/rfc/rfc6749#section-3.2)),
+    /// e.g. to point a dialect preset at a server that serves it elsewhere.
+    pub fn with_token_endpoint(mut self, url: Url) -> Self {
+        self.token_endpoint = url;
+        self
+    }
     /// Sets the authorization endpoint ([RFC 6749 §3.1](https://www.rfc-editor.org/rfc/rfc6749#section-3.1)).
     pub fn with_authorization_endpoint(mut self, url: Url) -> Self {
         self.authorization_endpoint = Some(url);
