@@ -46,10 +46,27 @@ impl AuthContext<'_> {
 
 /// A form request to an authenticated endpoint, before it is sent: client
 /// authentication adds parameters or headers to it.
-#[derive(Debug, Default)]
+#[derive(Default)]
 pub struct AuthRequest {
     pub(crate) params: Vec<(String, String)>,
     pub(crate) headers: http::HeaderMap,
+}
+
+impl fmt::Debug for AuthRequest {
+    /// Names only: values may be secrets.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("AuthRequest")
+            .field(
+                "params",
+                &self
+                    .params
+                    .iter()
+                    .map(|(k, _)| k.as_str())
+                    .collect::<Vec<_>>(),
+            )
+            .field("headers", &self.headers.keys().collect::<Vec<_>>())
+            .finish()
+    }
 }
 
 impl AuthRequest {
@@ -258,6 +275,19 @@ impl ClientAuth for PrivateKeyJwt {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn auth_request_debug_shows_names_only() {
+        let mut r = AuthRequest::default();
+        r.add_param("client_secret", "s3cr3t");
+        r.set_header(http::header::AUTHORIZATION, basic_header("id", "s3cr3t"));
+        let d = format!("{r:?}");
+        assert!(
+            d.contains("client_secret") && d.contains("authorization"),
+            "{d}"
+        );
+        assert!(!d.contains("s3cr3t") && !d.contains("Basic"), "{d}");
+    }
 
     #[test]
     fn appendix_b_basic_encoding() {

@@ -181,11 +181,22 @@ impl AccessToken {
 /// A successful token response ([RFC 6749 §5.1](https://www.rfc-editor.org/rfc/rfc6749#section-5.1)),
 /// read leniently: `expires_in` as number or string, `token_type` in any
 /// case or absent (read as `Bearer`).
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct TokenResponse {
     token: Token,
     expires_in: Option<Duration>,
     extra: Map<String, Value>,
+}
+
+impl std::fmt::Debug for TokenResponse {
+    /// Extra members are listed by name only: they may hold secrets (`id_token`).
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TokenResponse")
+            .field("token", &self.token)
+            .field("expires_in", &self.expires_in)
+            .field("extra", &self.extra.keys().collect::<Vec<_>>())
+            .finish()
+    }
 }
 
 const WHAT: &str = "token response";
@@ -302,6 +313,17 @@ mod tests {
         let t = TokenResponse::parse(br#"{"access_token":"a"}"#).unwrap();
         assert_eq!(t.token_type(), &TokenType::Bearer);
         assert_eq!(t.expires_at(), None);
+    }
+
+    #[test]
+    fn debug_never_prints_token_values() {
+        let t = TokenResponse::parse(
+            br#"{"access_token":"AT-VALUE","refresh_token":"RT-VALUE","id_token":"ID-VALUE"}"#,
+        )
+        .unwrap();
+        let d = format!("{t:?}");
+        assert!(!d.contains("VALUE"), "{d}");
+        assert!(d.contains("id_token"), "{d}");
     }
 
     #[test]
