@@ -373,3 +373,35 @@ fn secrets_debug_redacted() {
     );
     assert!(dbg.contains("[redacted]"));
 }
+
+#[tokio::test]
+async fn code_exchange_sends_redirect_uri_and_verifier() {
+    let c = gitlab_client(
+        BASE,
+        "demo-confidential",
+        ClientSecretBasic(ClientSecret::new("s")),
+    );
+    let req = c
+        .authorization_code(RedirectUrl::parse("http://127.0.0.1:9876/phab?app=1").unwrap())
+        .build()
+        .unwrap();
+    let (_, pending) = req.into_parts();
+    let verifier = pending.pkce_verifier().secret().to_owned();
+    let state = pending.state().secret().to_owned();
+    let cb = url::Url::parse(&format!(
+        "http://127.0.0.1:9876/phab?app=1&code=c%2Fd+e&state={state}"
+    ))
+    .unwrap();
+    let exchange = c
+        .exchange_code(pending.validate(&cb).unwrap())
+        .http_request()
+        .await
+        .unwrap();
+    assert_eq!(
+        body(&exchange),
+        format!(
+            "grant_type=authorization_code&code=c%2Fd+e&redirect_uri=http%3A%2F%2F127.0.0.1%3A9876%2Fphab%3Fapp%3D1&code_verifier={verifier}"
+        )
+    );
+    assert_eq!(decode_basic(&exchange), "demo-confidential:s");
+}
