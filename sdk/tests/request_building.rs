@@ -405,3 +405,29 @@ async fn code_exchange_sends_redirect_uri_and_verifier() {
     );
     assert_eq!(decode_basic(&exchange), "demo-confidential:s");
 }
+
+#[tokio::test]
+async fn discovery_refuses_plain_http_before_sending() {
+    let e = Provider::discover("http://auth.example.com".parse().unwrap())
+        .send()
+        .await
+        .unwrap_err();
+    assert!(matches!(e, oauth_sdk::Error::Config(_)), "{e:?}");
+}
+
+#[test]
+fn token_expiry_is_absolute() {
+    use std::time::SystemTime;
+    let t = oauth_sdk::TokenResponse::parse(br#"{"access_token":"a","expires_in":120}"#).unwrap();
+    let at = t.expires_at().unwrap();
+    let now = SystemTime::now();
+    assert!(at > now + Duration::from_secs(110) && at <= now + Duration::from_secs(120));
+    assert!(!t.token().is_expired_within(Duration::from_secs(60)));
+    assert!(t.token().is_expired_within(Duration::from_secs(121)));
+    let forever = oauth_sdk::TokenResponse::parse(br#"{"access_token":"a"}"#).unwrap();
+    assert!(
+        !forever
+            .token()
+            .is_expired_within(Duration::from_secs(1_000_000))
+    );
+}
