@@ -1,0 +1,50 @@
+//! Command-line options added to cucumber's own (`--tags`, `--concurrency`, …).
+
+use std::path::PathBuf;
+
+/// The harness's own options.
+#[derive(Clone, Debug, Default, clap::Args)]
+pub struct Custom {
+    /// Target file (TOML) describing the server to test. Without it, the
+    /// embedded reference server is started with its demo fixture.
+    #[arg(long, value_name = "FILE")]
+    pub target: Option<PathBuf>,
+
+    /// Treat SHOULD failures as fatal.
+    #[arg(long)]
+    pub strict: bool,
+
+    /// Write a JUnit XML report.
+    #[arg(long, value_name = "FILE")]
+    pub junit: Option<PathBuf>,
+
+    /// Write a Cucumber JSON report.
+    #[arg(long, value_name = "FILE")]
+    pub json: Option<PathBuf>,
+
+    /// Known failures (`area: scenario name` per line). Listed failures do not
+    /// fail the run; listed scenarios that pass do.
+    #[arg(long, value_name = "FILE")]
+    pub expected_failures: Option<PathBuf>,
+
+    /// Directory of the `.feature` files.
+    #[arg(long, value_name = "DIR", env = "OAUTH_CONFORMANCE_FEATURES")]
+    pub features: Option<PathBuf>,
+
+    /// Print a line for every passing scenario too.
+    #[arg(long)]
+    pub verbose: bool,
+
+    /// Embedded server only: start it with these faults (needs the server's
+    /// `faults` feature, which a normal build lacks).
+    #[arg(long, value_name = "NAME", hide = true)]
+    pub fault: Vec<String>,
+}
+
+/// All options: cucumber's parser, runner and writer options plus ours.
+pub type Opts = cucumber::cli::Opts<
+    cucumber::parser::basic::Cli,
+    cucumber::runner::basic::Cli,
+    cucumber::cli::Empty,
+    Custom,
+>;

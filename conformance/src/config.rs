@@ -1,0 +1,589 @@
+//! The target file (SPEC §4): which server to test, what it supports, and how
+//! the user agent gets through its login and consent pages.
+//!
+//! Every table is documented in `conformance/targets/reference.toml`.
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+use url::Url;
+
+/// Errors while loading a target file.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    /// The file could not be read.
+    #[error("cannot read target file {path}: {source}")]
+    Read {
+        /// File that failed.
+        path: PathBuf,
+        /// Cause.
+        source: std::io::Error,
+    },
+    /// The TOML is malformed or a field has the wrong type.
+    #[error("invalid target file: {0}")]
+    Toml(#[from] toml::de::Error),
+    /// A value is present but unusable.
+    #[error("invalid target file: {0}")]
+    Invalid(String),
+}
+
+/// A whole target file.
+#[derive(Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Target {
+    /// Where the server is.
+    pub server: Server,
+    /// What the server supports; scenarios needing anything else are skipped.
+    #[serde(default)]
+    pub capabilities: Capabilities,
+    /// The registered clients the suite may use.
+    pub clients: Clients,
+    /// The resource owners.
+    pub users: Users,
+    /// A protected resource that accepts the issued access tokens.
+    pub resource: Option<Resource>,
+    /// Lifetimes the timing scenarios rely on.
+    #[serde(default)]
+    pub timing: Timing,
+    /// How the user agent gets through login and consent.
+    #[serde(default)]
+    pub interaction: Interaction,
+    /// Directory of the target file, for relative key paths.
+    #[serde(skip)]
+    pub base_dir: PathBuf,
+}
+
+/// `[server]`.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Server {
+    /// The issuer identifier (RFC 8414); endpoints default to paths below it.
+    pub issuer: Url,
+    /// Metadata URL; default `{issuer}/.well-known/oauth-authorization-server`.
+    pub metadata_url: Option<String>,
+    /// Endpoint overrides, absolute or relative to the issuer.
+    #[serde(default)]
+    pub endpoints: Endpoints,
+}
+
+/// `[server.endpoints]`.
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Endpoints {
+    /// Authorization endpoint.
+    pub authorization: Option<String>,
+    /// Token endpoint.
+    pub token: Option<String>,
+    /// Revocation endpoint (RFC 7009).
+    pub revocation: Option<String>,
+    /// Introspection endpoint (RFC 7662).
+    pub introspection: Option<String>,
+    /// Doorkeeper-style token info endpoint.
+    pub token_info: Option<String>,
+}
+
+/// `[capabilities]`.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Capabilities {
+    /// Grant types: `authorization_code`, `implicit`, `password`,
+    /// `client_credentials`, `refresh_token`.
+    pub grants: Vec<String>,
+    /// Client authentication methods: `client_secret_basic`,
+    /// `client_secret_post`, `private_key_jwt`, `none`.
+    pub auth_methods: Vec<String>,
+    /// `required` (every client), `public` (required for public clients only),
+    /// or `optional`.
+    pub pkce: String,
+    /// Serves RFC 8414 metadata.
+    pub metadata: bool,
+    /// Sends `iss` in authorization responses (RFC 9207).
+    pub iss_parameter: bool,
+    /// Serves the doorkeeper token info endpoint.
+    pub token_info: bool,
+    /// Serves RFC 7662 introspection.
+    pub introspection: bool,
+    /// Serves RFC 7009 revocation.
+    pub revocation: bool,
+    /// Rotates refresh tokens on use (RFC 9700 §4.14.2).
+    pub refresh_rotation: bool,
+    /// Loopback redirect URIs match on any port (RFC 8252 §7.3).
+    pub loopback_any_port: bool,
+    /// Management APIs the server offers (not exercised by the protocol suites).
+    pub management_apis: Vec<String>,
+}
+
+impl Default for Capabilities {
+    fn default() -> Self {
+        Self {
+            grants: vec!["authorization_code".into()],
+            auth_methods: vec!["client_secret_basic".into()],
+            pkce: "optional".into(),
+            metadata: false,
+            iss_parameter: false,
+            token_info: false,
+            introspection: false,
+            revocation: false,
+            refresh_rotation: false,
+            loopback_any_port: false,
+            management_apis: Vec::new(),
+        }
+    }
+}
+
+/// `[clients]`: the roles the scenarios speak of.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Clients {
+    /// "the confidential client".
+    pub confidential: ClientConfig,
+    /// "the second confidential client" (binding checks).
+    pub confidential2: Option<ClientConfig>,
+    /// "the public client" (PKCE, no secret).
+    pub public: Option<ClientConfig>,
+    /// "the implicit client".
+    pub implicit: Option<ClientConfig>,
+    /// "the jwt client" (private_key_jwt).
+    pub jwt: Option<ClientConfig>,
+}
+
+/// One registered client.
+#[derive(Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ClientConfig {
+    /// client_id.
+    pub id: String,
+    /// Secret, for confidential clients.
+    pub secret: Option<String>,
+    /// How the client authenticates by default.
+    #[serde(default = "default_auth_method")]
+    pub auth_method: String,
+    /// Scope requested by default (space separated).
+    #[serde(default)]
+    pub scope: String,
+    /// A scope no scenario ever approves, so that the consent page shows.
+    pub consent_scope: Option<String>,
+    /// Exactly the registered redirect URIs.
+    #[serde(default)]
+    pub redirect_uris: Vec<String>,
+    /// PEM private key for private_key_jwt, relative to the target file.
+    pub private_key: Option<PathBuf>,
+    /// PEM public key of the same pair (for the key-confusion probe).
+    pub public_key: Option<PathBuf>,
+    /// Key id sent in the assertion header.
+    pub kid: Option<String>,
+    /// Signing algorithm (`RS256` or `ES256`).
+    #[serde(default = "default_alg")]
+    pub alg: String,
+}
+
+fn default_auth_method() -> String {
+    "client_secret_basic".into()
+}
+
+fn default_alg() -> String {
+    "RS256".into()
+}
+
+impl fmt::Debug for ClientConfig {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ClientConfig")
+            .field("id", &self.id)
+            .field("secret", &self.secret.as_ref().map(|_| "[redacted]"))
+            .field("auth_method", &self.auth_method)
+            .field("scope", &self.scope)
+            .field("redirect_uris", &self.redirect_uris)
+            .field("kid", &self.kid)
+            .finish_non_exhaustive()
+    }
+}
+
+/// `[users]`.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Users {
+    /// An ordinary resource owner.
+    pub user: UserConfig,
+    /// A user with two-factor authentication (TOTP).
+    pub two_factor: Option<UserConfig>,
+}
+
+/// One resource owner.
+#[derive(Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct UserConfig {
+    /// Login name.
+    pub username: String,
+    /// Password.
+    pub password: String,
+    /// Base32 TOTP secret (RFC 6238, SHA-1, 6 digits, 30 s).
+    pub totp_secret: Option<String>,
+}
+
+impl fmt::Debug for UserConfig {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("UserConfig")
+            .field("username", &self.username)
+            .finish_non_exhaustive()
+    }
+}
+
+/// `[resource]`.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Resource {
+    /// URL, absolute or relative to the issuer.
+    pub url: String,
+    /// Status that means "the token works".
+    #[serde(default = "ok_status")]
+    pub ok_status: u16,
+    /// A scope the client may obtain that does NOT grant access to the probe
+    /// (for the `insufficient_scope` check).
+    pub insufficient_scope: Option<String>,
+}
+
+fn ok_status() -> u16 {
+    200
+}
+
+/// `[timing]`.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Timing {
+    /// Authorization code lifetime the server is configured with.
+    pub code_lifetime_secs: u64,
+    /// Clock skew the server tolerates.
+    pub clock_skew_secs: u64,
+}
+
+impl Default for Timing {
+    fn default() -> Self {
+        Self {
+            code_lifetime_secs: 60,
+            clock_skew_secs: 5,
+        }
+    }
+}
+
+/// `[interaction]`.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Interaction {
+    /// `scripted`, `auto-approve` or `manual`.
+    pub mode: String,
+    /// Cookies to send from the start (`name=value`), e.g. a pre-made session
+    /// for an auto-approve server.
+    pub cookies: Vec<String>,
+    /// Pages the user agent recognises and fills.
+    pub pages: Vec<PageScript>,
+}
+
+impl Default for Interaction {
+    fn default() -> Self {
+        Self {
+            mode: "scripted".into(),
+            cookies: Vec::new(),
+            pages: Vec::new(),
+        }
+    }
+}
+
+/// One scripted page: how to recognise it and what to press.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PageScript {
+    /// `login` or `consent`.
+    pub kind: String,
+    /// The page URL contains this string (empty: any URL).
+    #[serde(default)]
+    pub url_contains: String,
+    /// The page body contains this string (empty: any body).
+    #[serde(default)]
+    pub body_contains: String,
+    /// Fields to fill: name → template (`{username}`, `{password}`, `{totp}`).
+    #[serde(default)]
+    pub fields: BTreeMap<String, String>,
+    /// Submit button for a login page, or "allow" for a consent page.
+    pub submit: Button,
+    /// The "deny" button of a consent page.
+    pub deny: Option<Button>,
+}
+
+/// A named submit button (`<button name=.. value=..>`).
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Button {
+    /// Its `name`.
+    pub name: String,
+    /// Its `value`.
+    #[serde(default)]
+    pub value: String,
+}
+
+impl Target {
+    /// Reads and validates a target file.
+    pub fn load(path: &Path) -> Result<Self, ConfigError> {
+        let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
+            path: path.to_owned(),
+            source,
+        })?;
+        let base = path.parent().map(Path::to_path_buf).unwrap_or_default();
+        Self::parse(&text, base)
+    }
+
+    /// Parses target TOML; relative key paths resolve against `base_dir`.
+    pub fn parse(text: &str, base_dir: PathBuf) -> Result<Self, ConfigError> {
+        let mut target: Target = toml::from_str(text)?;
+        target.base_dir = base_dir;
+        target.validate()?;
+        Ok(target)
+    }
+
+    fn validate(&self) -> Result<(), ConfigError> {
+        if !matches!(
+            self.interaction.mode.as_str(),
+            "scripted" | "auto-approve" | "manual"
+        ) {
+            return Err(ConfigError::Invalid(format!(
+                "[interaction].mode must be scripted, auto-approve or manual, not {:?}",
+                self.interaction.mode
+            )));
+        }
+        if self.clients.confidential.redirect_uris.is_empty() {
+            return Err(ConfigError::Invalid(
+                "[clients.confidential] needs at least one redirect_uris entry".into(),
+            ));
+        }
+        for page in &self.interaction.pages {
+            if !matches!(page.kind.as_str(), "login" | "consent") {
+                return Err(ConfigError::Invalid(format!(
+                    "[[interaction.pages]] kind must be login or consent, not {:?}",
+                    page.kind
+                )));
+            }
+        }
+        Ok(())
+    }
+
+    /// Resolves a URL that may be relative to the issuer.
+    pub fn url(&self, s: &str) -> Url {
+        let mut base = self.server.issuer.clone();
+        if !base.path().ends_with('/') {
+            let p = format!("{}/", base.path());
+            base.set_path(&p);
+        }
+        let rel = s.strip_prefix('/').unwrap_or(s);
+        Url::parse(s).or_else(|_| base.join(rel)).unwrap_or(base)
+    }
+
+    /// The endpoint URL for one of the endpoints, with the default path.
+    pub fn endpoint(&self, which: Endpoint) -> Url {
+        let e = &self.server.endpoints;
+        let (over, default) = match which {
+            Endpoint::Authorization => (&e.authorization, "/oauth/authorize"),
+            Endpoint::Token => (&e.token, "/oauth/token"),
+            Endpoint::Revocation => (&e.revocation, "/oauth/revoke"),
+            Endpoint::Introspection => (&e.introspection, "/oauth/introspect"),
+            Endpoint::TokenInfo => (&e.token_info, "/oauth/token/info"),
+        };
+        self.url(over.as_deref().unwrap_or(default))
+    }
+
+    /// The RFC 8414 metadata URL.
+    pub fn metadata_url(&self) -> Url {
+        match &self.server.metadata_url {
+            Some(u) => self.url(u),
+            None => {
+                let mut u = self.server.issuer.clone();
+                let path = u.path().trim_end_matches('/').to_owned();
+                u.set_path(&format!("/.well-known/oauth-authorization-server{path}"));
+                u
+            }
+        }
+    }
+
+    /// Resolves a path from the target file.
+    pub fn file(&self, p: &Path) -> PathBuf {
+        if p.is_absolute() {
+            p.to_owned()
+        } else {
+            self.base_dir.join(p)
+        }
+    }
+
+    /// Why a scenario with these tags cannot run against this target, if it
+    /// cannot. Tags of the form `@needs-*` name capabilities.
+    pub fn missing_capability<'a>(
+        &self,
+        tags: impl IntoIterator<Item = &'a String>,
+    ) -> Option<String> {
+        tags.into_iter().find_map(|t| {
+            let need = t.strip_prefix("needs-")?;
+            self.lacks(need)
+        })
+    }
+
+    fn lacks(&self, need: &str) -> Option<String> {
+        let c = &self.capabilities;
+        let grant = |g: &str| c.grants.iter().any(|x| x == g);
+        let method = |m: &str| c.auth_methods.iter().any(|x| x == m);
+        let (ok, why) = match need {
+            "implicit" => (
+                grant("implicit") && self.clients.implicit.is_some(),
+                "the implicit grant and [clients.implicit]",
+            ),
+            "password" => (grant("password"), "the password grant"),
+            "client-credentials" => (grant("client_credentials"), "the client_credentials grant"),
+            "refresh" => (grant("refresh_token"), "the refresh_token grant"),
+            "refresh-rotation" => (
+                grant("refresh_token") && c.refresh_rotation,
+                "refresh token rotation (refresh_rotation = true)",
+            ),
+            "revocation" => (c.revocation, "token revocation (revocation = true)"),
+            "introspection" => (c.introspection, "introspection (introspection = true)"),
+            "token-info" => (c.token_info, "the token info endpoint (token_info = true)"),
+            "metadata" => (c.metadata, "RFC 8414 metadata (metadata = true)"),
+            "iss" => (
+                c.iss_parameter,
+                "the RFC 9207 iss parameter (iss_parameter = true)",
+            ),
+            "loopback-any-port" => (
+                c.loopback_any_port && self.clients.public.is_some(),
+                "loopback redirects on any port (loopback_any_port = true) and [clients.public]",
+            ),
+            "private-key-jwt" => (
+                method("private_key_jwt") && self.clients.jwt.is_some(),
+                "private_key_jwt and [clients.jwt]",
+            ),
+            "jwt-public-key" => (
+                self.clients
+                    .jwt
+                    .as_ref()
+                    .is_some_and(|j| j.public_key.is_some()),
+                "[clients.jwt].public_key",
+            ),
+            "client-secret-basic" => (method("client_secret_basic"), "client_secret_basic"),
+            "client-secret-post" => (method("client_secret_post"), "client_secret_post"),
+            "second-client" => (
+                self.clients.confidential2.is_some(),
+                "[clients.confidential2]",
+            ),
+            "public-client" => (self.clients.public.is_some(), "[clients.public]"),
+            "two-factor-user" => (
+                self.users
+                    .two_factor
+                    .as_ref()
+                    .is_some_and(|u| u.totp_secret.is_some()),
+                "[users.two_factor] with a totp_secret",
+            ),
+            "resource" => (self.resource.is_some(), "a [resource] probe"),
+            "insufficient-scope" => (
+                self.resource
+                    .as_ref()
+                    .is_some_and(|r| r.insufficient_scope.is_some()),
+                "[resource].insufficient_scope",
+            ),
+            "multiple-redirect-uris" => (
+                self.clients.confidential.redirect_uris.len() > 1,
+                "two registered redirect_uris on [clients.confidential]",
+            ),
+            "consent-page" => (
+                self.interaction.mode != "auto-approve"
+                    && self.clients.confidential.consent_scope.is_some(),
+                "a consent page (scripted or manual interaction and [clients.confidential].consent_scope)",
+            ),
+            other => return Some(format!("unknown capability tag @needs-{other}")),
+        };
+        (!ok).then(|| format!("target does not declare {why}"))
+    }
+}
+
+/// The endpoints a target exposes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Endpoint {
+    /// RFC 6749 §3.1.
+    Authorization,
+    /// RFC 6749 §3.2.
+    Token,
+    /// RFC 7009.
+    Revocation,
+    /// RFC 7662.
+    Introspection,
+    /// Doorkeeper `/oauth/token/info`.
+    TokenInfo,
+}
+
+impl fmt::Debug for Target {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Target")
+            .field("issuer", &self.server.issuer.as_str())
+            .field("capabilities", &self.capabilities)
+            .finish_non_exhaustive()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn reference() -> Target {
+        let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("targets");
+        Target::load(&dir.join("reference.toml")).expect("reference.toml parses")
+    }
+
+    #[test]
+    fn shipped_targets_parse() {
+        let t = reference();
+        assert_eq!(t.clients.confidential.id, "demo-confidential");
+        let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("targets");
+        let g = Target::load(&dir.join("gitlab-example.toml")).expect("gitlab example parses");
+        assert!(
+            g.missing_capability(&["needs-private-key-jwt".to_string()])
+                .is_some()
+        );
+    }
+
+    #[test]
+    fn endpoints_resolve_against_issuer() {
+        let t = reference();
+        assert_eq!(t.endpoint(Endpoint::Token).path(), "/oauth/token");
+        assert_eq!(
+            t.metadata_url().path(),
+            "/.well-known/oauth-authorization-server"
+        );
+    }
+
+    #[test]
+    fn capability_tags_gate_scenarios() {
+        let mut t = reference();
+        assert_eq!(t.missing_capability(&["needs-password".to_string()]), None);
+        t.capabilities.grants.retain(|g| g != "password");
+        let why = t.missing_capability(&["must".to_string(), "needs-password".to_string()]);
+        assert!(why.unwrap().contains("password grant"));
+        assert!(
+            t.missing_capability(&["needs-nonsense".to_string()])
+                .unwrap()
+                .contains("unknown")
+        );
+    }
+
+    #[test]
+    fn bad_mode_is_a_clear_error() {
+        let text = std::fs::read_to_string(
+            PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("targets/reference.toml"),
+        )
+        .unwrap()
+        .replace("mode = \"scripted\"", "mode = \"telepathy\"");
+        let err = Target::parse(&text, PathBuf::new()).unwrap_err();
+        assert!(err.to_string().contains("telepathy"), "{err}");
+    }
+
+    #[test]
+    fn debug_hides_secrets() {
+        let t = reference();
+        let s = format!("{:?}", t.clients.confidential);
+        assert!(!s.contains("demo-confidential-secret"), "{s}");
+    }
+}

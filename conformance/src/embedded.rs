@@ -1,0 +1,47 @@
+//! The embedded reference server: started in-process on a free loopback port
+//! with the demo fixture, described by `targets/reference.toml`.
+
+use std::path::PathBuf;
+
+use crate::config::{ConfigError, Target};
+
+/// Code lifetime the embedded server is configured with, so the expiry
+/// scenario waits seconds, not minutes.
+pub const CODE_TTL_SECS: u64 = 2;
+
+/// The shipped reference target file.
+pub const REFERENCE_TARGET: &str = include_str!("../targets/reference.toml");
+
+/// Starts the reference server with the demo fixture and returns it with the
+/// target that describes it. `faults` names rules to break (needs the server's
+/// `faults` feature; a clean build refuses any).
+pub async fn start(
+    faults: &[String],
+) -> Result<(oauth_server_reference::ServerHandle, Target), String> {
+    let mut config = oauth_server_reference::Config::demo();
+    config.settings.code_ttl_secs = CODE_TTL_SECS;
+    config.settings.faults = faults.to_vec();
+    let addr = "127.0.0.1:0".parse().map_err(|e| format!("{e}"))?;
+    let handle = oauth_server_reference::spawn(config, addr)
+        .await
+        .map_err(|e| format!("cannot start the reference server: {e}"))?;
+    let target = reference_target(handle.base_url().as_str()).map_err(|e| e.to_string())?;
+    Ok((handle, target))
+}
+
+/// `targets/reference.toml` with the issuer replaced and the embedded lifetimes.
+pub fn reference_target(issuer: &str) -> Result<Target, ConfigError> {
+    let text = REFERENCE_TARGET
+        .replace(
+            "issuer = \"http://127.0.0.1:8080\"",
+            &format!("issuer = \"{}\"", issuer.trim_end_matches('/')),
+        )
+        .replace(
+            "code_lifetime_secs = 60 ",
+            &format!("code_lifetime_secs = {CODE_TTL_SECS} "),
+        );
+    Target::parse(
+        &text,
+        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("targets"),
+    )
+}

@@ -1,0 +1,133 @@
+//! Conformance harness for OAuth 2.0 authorization servers (SPEC §4).
+//!
+//! - [`run`] starts the embedded reference server (or reads a target file),
+//!   runs the suites in `features/` with cucumber, and decides the verdict.
+//! - [`config`]: the target file. [`user_agent`]: the browser and raw HTTP.
+//! - [`world`]: per-scenario state and protocol actions; [`steps`]: the Gherkin
+//!   vocabulary, each step a few lines calling the world.
+//! - [`verdict`] and [`report`]: levels, expected failures, summary, exit code.
+//!
+//! Every protocol message is built here from raw HTTP; this crate does not use
+//! the SDK, so the two cannot agree on the same misreading of an RFC.
+
+pub mod cli;
+pub mod config;
+pub mod embedded;
+pub mod parameters;
+pub mod report;
+pub mod steps;
+pub mod user_agent;
+pub mod verdict;
+pub mod world;
+
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex, OnceLock};
+
+use cucumber::tag::Ext as _;
+use cucumber::{World as _, WriterExt as _};
+
+pub use config::Target;
+pub use world::OAuthWorld;
+
+static TARGET: OnceLock<Target> = OnceLock::new();
+
+/// The target of this run (set once by [`run`]).
+pub fn target() -> &'static Target {
+    TARGET
+        .get()
+        .expect("the target is configured before any scenario runs")
+}
+
+/// Runs the suites; `Ok(true)` when the run passes.
+pub async fn run(mut opts: cli::Opts) -> Result<bool, String> {
+    let custom = opts.custom.clone();
+    let (_server, target) = match &custom.target {
+        Some(path) => (None, Target::load(path).map_err(|e| e.to_string())?),
+        None => {
+            let (h, t) = embedded::start(&custom.fault).await?;
+            println!("embedded reference server at {}", h.base_url());
+            (Some(h), t)
+        }
+    };
+    TARGET
+        .set(target)
+        .map_err(|_| "run() may be called once per process".to_string())?;
+    let target = self::target();
+
+    let expected = match &custom.expected_failures {
+        Some(p) => verdict::ExpectedFailures::parse(
+            &std::fs::read_to_string(p).map_err(|e| format!("cannot read {}: {e}", p.display()))?,
+        ),
+        None => verdict::ExpectedFailures::default(),
+    };
+    let create = |p: &Option<PathBuf>| {
+        p.as_ref()
+            .map(|p| {
+                std::fs::File::create(p).map_err(|e| format!("cannot write {}: {e}", p.display()))
+            })
+            .transpose()
+    };
+    let results: verdict::Results = Arc::default();
+    let recorder = verdict::Recorder::new(
+        results.clone(),
+        create(&custom.junit)?,
+        create(&custom.json)?,
+        custom.verbose,
+    );
+
+    let skips: Arc<Mutex<Vec<report::Skip>>> = Arc::default();
+    let tags_filter = opts.tags_filter.take();
+    let skips_in = skips.clone();
+    let filter = move |f: &cucumber::gherkin::Feature,
+                       r: Option<&cucumber::gherkin::Rule>,
+                       s: &cucumber::gherkin::Scenario| {
+        let tags: Vec<String> = f
+            .tags
+            .iter()
+            .chain(r.iter().flat_map(|r| &r.tags))
+            .chain(&s.tags)
+            .cloned()
+            .collect();
+        if tags_filter.as_ref().is_some_and(|t| !t.eval(tags.iter())) {
+            return false;
+        }
+        match target.missing_capability(&tags) {
+            None => true,
+            Some(reason) => {
+                let area = f
+                    .path
+                    .as_ref()
+                    .and_then(|p| p.file_stem())
+                    .map_or_else(|| f.name.clone(), |s| s.to_string_lossy().into_owned());
+                skips_in.lock().expect("skips lock").push(report::Skip {
+                    area,
+                    name: s.name.clone(),
+                    reason,
+                });
+                false
+            }
+        }
+    };
+
+    let features = custom
+        .features
+        .clone()
+        .unwrap_or_else(|| PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../features")));
+    OAuthWorld::cucumber()
+        .with_writer(recorder.normalized())
+        .with_cli(opts)
+        .filter_run(features, filter)
+        .await;
+
+    let results = results.lock().expect("results lock").clone();
+    let skips = skips.lock().expect("skips lock").clone();
+    for s in &skips {
+        println!("  SKIP  {}: {} — {}", s.area, s.name, s.reason);
+    }
+    let v = verdict::Verdict::decide(&results, &expected);
+    print!("{}", report::summary(&results, &skips, &v, custom.strict));
+    if results.is_empty() {
+        return Err("no scenario ran (check --features and the tag filter)".into());
+    }
+    Ok(v.passed(custom.strict))
+}

@@ -1,0 +1,135 @@
+//! The console summary: results by area and level, skips with reasons, verdict.
+
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+
+use crate::verdict::{Level, ScenarioResult, Status, Verdict};
+
+/// A scenario that was not run, and why.
+#[derive(Clone, Debug)]
+pub struct Skip {
+    /// Area (feature file stem).
+    pub area: String,
+    /// Scenario name.
+    pub name: String,
+    /// Reason.
+    pub reason: String,
+}
+
+#[derive(Default)]
+struct Counts {
+    pass: usize,
+    fail: usize,
+}
+
+/// Renders the summary.
+pub fn summary(
+    results: &[ScenarioResult],
+    skips: &[Skip],
+    verdict: &Verdict,
+    strict: bool,
+) -> String {
+    let mut by: BTreeMap<String, [Counts; 3]> = BTreeMap::new();
+    for r in results {
+        let c = &mut by.entry(r.area.clone()).or_default()[r.level as usize];
+        match r.status {
+            Status::Passed => c.pass += 1,
+            Status::Failed { .. } => c.fail += 1,
+            Status::Skipped(_) => {}
+        }
+    }
+    let mut skipped: BTreeMap<&str, usize> = BTreeMap::new();
+    for s in skips {
+        *skipped.entry(s.area.as_str()).or_default() += 1;
+    }
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "\n{:<22} {:>11} {:>11} {:>11} {:>8}",
+        "area", "MUST ok/✗", "SHOULD ok/!", "MAY ok/!", "skipped"
+    );
+    let mut areas: Vec<&str> = by.keys().map(String::as_str).collect();
+    for a in skipped.keys() {
+        if !areas.contains(a) {
+            areas.push(a);
+        }
+    }
+    areas.sort_unstable();
+    let mut total = [0usize; 7];
+    for a in areas {
+        let empty = Default::default();
+        let c: &[Counts; 3] = by.get(a).unwrap_or(&empty);
+        let sk = skipped.get(a).copied().unwrap_or(0);
+        let _ = writeln!(
+            out,
+            "{a:<22} {:>5}/{:<5} {:>5}/{:<5} {:>5}/{:<5} {sk:>8}",
+            c[0].pass, c[0].fail, c[1].pass, c[1].fail, c[2].pass, c[2].fail
+        );
+        for (i, n) in [
+            c[0].pass, c[0].fail, c[1].pass, c[1].fail, c[2].pass, c[2].fail, sk,
+        ]
+        .into_iter()
+        .enumerate()
+        {
+            total[i] += n;
+        }
+    }
+    let _ = writeln!(
+        out,
+        "{:<22} {:>5}/{:<5} {:>5}/{:<5} {:>5}/{:<5} {:>8}",
+        "total", total[0], total[1], total[2], total[3], total[4], total[5], total[6]
+    );
+    if !skips.is_empty() {
+        let _ = writeln!(out, "\nSkipped ({}):", skips.len());
+        for s in skips {
+            let _ = writeln!(out, "  SKIP  {}: {} — {}", s.area, s.name, s.reason);
+        }
+    }
+    let list = |out: &mut String, title: &str, items: &[String]| {
+        if !items.is_empty() {
+            let _ = writeln!(out, "\n{title} ({}):", items.len());
+            for i in items {
+                let _ = writeln!(out, "  {i}");
+            }
+        }
+    };
+    list(&mut out, "MUST failures", &verdict.must_failures);
+    list(
+        &mut out,
+        if strict {
+            "SHOULD/MAY failures (fatal: --strict)"
+        } else {
+            "Warnings (SHOULD/MAY failures)"
+        },
+        &verdict.warnings,
+    );
+    list(
+        &mut out,
+        "Expected failures that failed again",
+        &verdict.expected,
+    );
+    list(
+        &mut out,
+        "Expected failures that now PASS (update the expected-failures file)",
+        &verdict.now_passing,
+    );
+    let ran = results.len();
+    let _ = writeln!(
+        out,
+        "\n{}: {ran} scenarios run, {} skipped, {} MUST failure(s), {} warning(s)",
+        if verdict.passed(strict) {
+            "PASS"
+        } else {
+            "FAIL"
+        },
+        skips.len(),
+        verdict.must_failures.len(),
+        verdict.warnings.len()
+    );
+    out
+}
+
+/// Count of results at a level (for tests and reports).
+pub fn count(results: &[ScenarioResult], level: Level) -> usize {
+    results.iter().filter(|r| r.level == level).count()
+}

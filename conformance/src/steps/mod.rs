@@ -1,0 +1,8 @@
+//! The Gherkin vocabulary, one module per area. Steps are a few lines each and
+//! call [`OAuthWorld`](crate::OAuthWorld) methods.
+
+mod authorization;
+mod jwt;
+mod metadata;
+mod token;
+mod tokens;

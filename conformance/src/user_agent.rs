@@ -1,0 +1,702 @@
+//! An HTTP user agent for the front channel, and raw HTTP for the back channel.
+//!
+//! It never follows a redirect by itself: every hop is recorded so scenarios can
+//! check status codes and headers along the way, and a redirect that leaves the
+//! server (to the client's `redirect_uri`) is captured, never fetched.
+
+use std::fmt;
+use std::sync::{Arc, OnceLock};
+
+use reqwest::cookie::{CookieStore, Jar};
+use reqwest::header::HeaderValue;
+use url::Url;
+
+use crate::config::{PageScript, Target, UserConfig};
+
+/// One HTTP response, fully read.
+#[derive(Clone)]
+pub struct HttpResponse {
+    /// Status code.
+    pub status: u16,
+    /// URL that was requested.
+    pub url: Url,
+    /// Headers, names lower-case, in order.
+    pub headers: Vec<(String, String)>,
+    /// Body as text (lossy UTF-8).
+    pub body: String,
+}
+
+impl HttpResponse {
+    /// First value of a header (case-insensitive name).
+    pub fn header(&self, name: &str) -> Option<&str> {
+        let name = name.to_ascii_lowercase();
+        self.headers
+            .iter()
+            .find(|(n, _)| *n == name)
+            .map(|(_, v)| v.as_str())
+    }
+
+    /// The body as JSON, if it is JSON.
+    pub fn json(&self) -> Option<serde_json::Value> {
+        serde_json::from_str(&self.body).ok()
+    }
+
+    /// A member of a JSON object body, as a string.
+    pub fn member(&self, name: &str) -> Option<String> {
+        match self.json()?.get(name)? {
+            serde_json::Value::String(s) => Some(s.clone()),
+            serde_json::Value::Null => None,
+            other => Some(other.to_string()),
+        }
+    }
+
+    /// The `Location` header resolved against the request URL.
+    pub fn location(&self) -> Option<Url> {
+        self.header("location").and_then(|l| self.url.join(l).ok())
+    }
+
+    /// Whether the status is a redirect.
+    pub fn is_redirect(&self) -> bool {
+        (300..400).contains(&self.status)
+    }
+
+    /// A one-line description for failure messages (no secrets: bodies are cut).
+    pub fn describe(&self) -> String {
+        let body: String = self.body.chars().take(300).collect();
+        format!(
+            "HTTP {} from {} {}",
+            self.status,
+            self.url.path(),
+            body.replace('\n', " ")
+        )
+    }
+}
+
+impl fmt::Debug for HttpResponse {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "HTTP {} {}", self.status, self.url.path())
+    }
+}
+
+/// A request built by hand.
+#[derive(Clone, Debug)]
+pub struct RawRequest {
+    /// `GET` or `POST` (or anything else).
+    pub method: String,
+    /// Full URL, query included.
+    pub url: Url,
+    /// Extra headers.
+    pub headers: Vec<(String, String)>,
+    /// Form fields (sent as `application/x-www-form-urlencoded` when present).
+    pub form: Option<Vec<(String, String)>>,
+    /// A raw body with its content type, instead of a form.
+    pub raw_body: Option<(String, String)>,
+}
+
+impl RawRequest {
+    /// A GET.
+    pub fn get(url: Url) -> Self {
+        Self {
+            method: "GET".into(),
+            url,
+            headers: Vec::new(),
+            form: None,
+            raw_body: None,
+        }
+    }
+
+    /// A form POST.
+    pub fn post_form(url: Url, form: Vec<(String, String)>) -> Self {
+        Self {
+            method: "POST".into(),
+            url,
+            headers: Vec::new(),
+            form: Some(form),
+            raw_body: None,
+        }
+    }
+}
+
+/// Encodes fields as `application/x-www-form-urlencoded`, repeats kept.
+pub fn encode_form(fields: &[(String, String)]) -> String {
+    let mut s = url::form_urlencoded::Serializer::new(String::new());
+    for (k, v) in fields {
+        s.append_pair(k, v);
+    }
+    s.finish()
+}
+
+fn http() -> &'static reqwest::Client {
+    static CLIENT: OnceLock<reqwest::Client> = OnceLock::new();
+    CLIENT.get_or_init(|| {
+        reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .timeout(std::time::Duration::from_secs(20))
+            .build()
+            .expect("HTTP client builds")
+    })
+}
+
+/// Sends one request without cookies (the back channel).
+pub async fn send(req: &RawRequest) -> Result<HttpResponse, String> {
+    send_with(req, None).await
+}
+
+async fn send_with(req: &RawRequest, jar: Option<&Jar>) -> Result<HttpResponse, String> {
+    let method = reqwest::Method::from_bytes(req.method.as_bytes()).map_err(|e| e.to_string())?;
+    let mut b = http().request(method, req.url.clone());
+    for (k, v) in &req.headers {
+        b = b.header(k, v);
+    }
+    if let Some(jar) = jar
+        && let Some(c) = jar.cookies(&req.url)
+    {
+        b = b.header("cookie", c);
+    }
+    if let Some(form) = &req.form {
+        b = b
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body(encode_form(form));
+    } else if let Some((ct, body)) = &req.raw_body {
+        b = b.header("content-type", ct).body(body.clone());
+    }
+    let resp = b
+        .send()
+        .await
+        .map_err(|e| format!("{} {} failed: {e}", req.method, req.url.path()))?;
+    let status = resp.status().as_u16();
+    let headers: Vec<(String, String)> = resp
+        .headers()
+        .iter()
+        .map(|(k, v)| {
+            (
+                k.as_str().to_owned(),
+                String::from_utf8_lossy(v.as_bytes()).into_owned(),
+            )
+        })
+        .collect();
+    if let Some(jar) = jar {
+        let set: Vec<HeaderValue> = resp
+            .headers()
+            .get_all("set-cookie")
+            .iter()
+            .cloned()
+            .collect();
+        jar.set_cookies(&mut set.iter(), &req.url);
+    }
+    let bytes = resp
+        .bytes()
+        .await
+        .map_err(|e| format!("reading body failed: {e}"))?;
+    Ok(HttpResponse {
+        status,
+        url: req.url.clone(),
+        headers,
+        body: String::from_utf8_lossy(&bytes).into_owned(),
+    })
+}
+
+/// One step of a front-channel journey.
+#[derive(Clone, Debug)]
+pub struct Hop {
+    /// Method used.
+    pub method: String,
+    /// What came back.
+    pub response: HttpResponse,
+    /// The page this response was recognised as.
+    pub page: Option<PageKind>,
+}
+
+/// Pages the user agent knows how to get through.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PageKind {
+    /// A login (or second-factor) form.
+    Login,
+    /// A consent form.
+    Consent,
+}
+
+/// What the user does on a consent page.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Decision {
+    /// Press the allow button.
+    Allow,
+    /// Press the deny button.
+    Deny,
+}
+
+/// Where a front-channel journey ended.
+#[derive(Clone, Debug)]
+pub enum Outcome {
+    /// The server redirected the browser away from itself (to the client).
+    Redirect(Url),
+    /// The server showed a page that is neither login nor consent.
+    Page(HttpResponse),
+}
+
+/// A browser: a cookie jar and a record of every hop.
+pub struct UserAgent {
+    jar: Arc<Jar>,
+    target: &'static Target,
+    /// Every hop of the last journey.
+    pub hops: Vec<Hop>,
+}
+
+impl fmt::Debug for UserAgent {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("UserAgent")
+            .field("hops", &self.hops.len())
+            .finish_non_exhaustive()
+    }
+}
+
+impl UserAgent {
+    /// A fresh browser (empty cookie jar, plus any cookies the target names).
+    pub fn new(target: &'static Target) -> Self {
+        let jar = Arc::new(Jar::default());
+        for c in &target.interaction.cookies {
+            jar.add_cookie_str(c, &target.server.issuer);
+        }
+        Self {
+            jar,
+            target,
+            hops: Vec::new(),
+        }
+    }
+
+    /// Sends one front-channel request with the cookie jar, recording the hop.
+    pub async fn request(&mut self, req: &RawRequest) -> Result<HttpResponse, String> {
+        let resp = send_with(req, Some(&self.jar)).await?;
+        self.hops.push(Hop {
+            method: req.method.clone(),
+            response: resp.clone(),
+            page: None,
+        });
+        Ok(resp)
+    }
+
+    /// Opens `url` and walks through login and consent as `user`, deciding
+    /// `decision` on a consent page, until the server redirects away from itself
+    /// or shows some other page.
+    pub async fn journey(
+        &mut self,
+        url: Url,
+        user: &UserConfig,
+        decision: Decision,
+    ) -> Result<Outcome, String> {
+        self.hops.clear();
+        if self.target.interaction.mode == "manual" {
+            return manual(url).await;
+        }
+        let origin = self.target.server.issuer.origin();
+        let mut req = RawRequest::get(url);
+        for _ in 0..16 {
+            let resp = self.request(&req).await?;
+            if resp.is_redirect() {
+                let next = resp
+                    .location()
+                    .ok_or_else(|| format!("redirect {} without a usable Location", resp.status))?;
+                if next.origin() != origin || next.scheme() != "http" && next.scheme() != "https" {
+                    return Ok(Outcome::Redirect(next));
+                }
+                req = RawRequest::get(next);
+                continue;
+            }
+            let Some(script) = self.recognise(&resp) else {
+                return Ok(Outcome::Page(resp));
+            };
+            let kind = if script.kind == "login" {
+                PageKind::Login
+            } else {
+                PageKind::Consent
+            };
+            if let Some(h) = self.hops.last_mut() {
+                h.page = Some(kind);
+            }
+            let button = match (kind, decision) {
+                (PageKind::Consent, Decision::Deny) => script
+                    .deny
+                    .clone()
+                    .ok_or("the consent page script has no deny button")?,
+                _ => script.submit.clone(),
+            };
+            let values = |tpl: &str| fill_template(tpl, user);
+            req = submit_form(&resp, &script.fields, &button, values)?;
+        }
+        Err("more than 16 hops without reaching the client".into())
+    }
+
+    fn recognise(&self, resp: &HttpResponse) -> Option<&'static PageScript> {
+        if resp.status != 200 {
+            return None;
+        }
+        self.target.interaction.pages.iter().find(|p| {
+            resp.url.as_str().contains(&p.url_contains) && resp.body.contains(&p.body_contains)
+        })
+    }
+}
+
+async fn manual(url: Url) -> Result<Outcome, String> {
+    static STDIN: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+    let _guard = STDIN.lock().await;
+    println!(
+        "\nOpen this URL in a browser, complete the flow, and paste the URL the browser was redirected to:\n  {url}"
+    );
+    let line = tokio::task::spawn_blocking(|| {
+        let mut s = String::new();
+        std::io::stdin().read_line(&mut s).map(|_| s)
+    })
+    .await
+    .map_err(|e| e.to_string())?
+    .map_err(|e| e.to_string())?;
+    Url::parse(line.trim())
+        .map(Outcome::Redirect)
+        .map_err(|e| format!("not a URL: {e}"))
+}
+
+fn fill_template(tpl: &str, user: &UserConfig) -> String {
+    let totp = if tpl.contains("{totp}") {
+        totp_now(user).unwrap_or_default()
+    } else {
+        String::new()
+    };
+    tpl.replace("{username}", &user.username)
+        .replace("{password}", &user.password)
+        .replace("{totp}", &totp)
+}
+
+/// The current TOTP code of a user (RFC 6238: SHA-1, 6 digits, 30 s).
+pub fn totp_now(user: &UserConfig) -> Option<String> {
+    let secret = user.totp_secret.as_ref()?;
+    let bytes = totp_rs::Secret::Encoded(secret.clone()).to_bytes().ok()?;
+    let totp = totp_rs::TOTP::new_unchecked(totp_rs::Algorithm::SHA1, 6, 1, 30, bytes);
+    totp.generate_current().ok()
+}
+
+/// Builds the request a browser sends when `button` is pressed in the form of
+/// `page` that holds it, with `fields` filled (empty values are left out).
+pub fn submit_form(
+    page: &HttpResponse,
+    fields: &std::collections::BTreeMap<String, String>,
+    button: &crate::config::Button,
+    value: impl Fn(&str) -> String,
+) -> Result<RawRequest, String> {
+    let forms = parse_forms(&page.body);
+    let form = forms
+        .iter()
+        .find(|f| {
+            f.buttons
+                .iter()
+                .any(|(n, v)| *n == button.name && *v == button.value)
+        })
+        .or_else(|| forms.iter().find(|f| fields.keys().any(|k| f.has_field(k))))
+        .ok_or_else(|| {
+            format!(
+                "no form with button {}={} on {}",
+                button.name,
+                button.value,
+                page.url.path()
+            )
+        })?;
+    let mut out: Vec<(String, String)> = Vec::new();
+    for (name, default) in &form.inputs {
+        let v = match fields.get(name) {
+            Some(tpl) => value(tpl),
+            None => default.clone(),
+        };
+        if fields.contains_key(name) && v.is_empty() {
+            continue;
+        }
+        out.push((name.clone(), v));
+    }
+    for (name, tpl) in fields {
+        if !form.has_field(name) {
+            let v = value(tpl);
+            if !v.is_empty() {
+                out.push((name.clone(), v));
+            }
+        }
+    }
+    out.push((button.name.clone(), button.value.clone()));
+    let action = page
+        .url
+        .join(&form.action)
+        .map_err(|e| format!("bad form action: {e}"))?;
+    if form.method.eq_ignore_ascii_case("post") {
+        Ok(RawRequest::post_form(action, out))
+    } else {
+        let mut url = action;
+        url.set_query(Some(&encode_form(&out)));
+        Ok(RawRequest::get(url))
+    }
+}
+
+/// An HTML form, as far as a user agent needs it.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Form {
+    /// `method` attribute (default GET).
+    pub method: String,
+    /// `action` attribute (default: the page itself).
+    pub action: String,
+    /// Named inputs with their current values (submit buttons excluded).
+    pub inputs: Vec<(String, String)>,
+    /// Named submit buttons.
+    pub buttons: Vec<(String, String)>,
+}
+
+impl Form {
+    fn has_field(&self, name: &str) -> bool {
+        self.inputs.iter().any(|(n, _)| n == name)
+    }
+}
+
+/// Finds the forms of a page (enough HTML for server-rendered forms).
+pub fn parse_forms(html: &str) -> Vec<Form> {
+    let lower = html.to_ascii_lowercase();
+    let mut forms = Vec::new();
+    let mut pos = 0;
+    while let Some(start) = lower[pos..].find("<form").map(|i| i + pos) {
+        let end = lower[start..]
+            .find("</form")
+            .map_or(html.len(), |i| i + start);
+        let tag_end = lower[start..].find('>').map_or(end, |i| i + start);
+        let attrs = parse_attrs(&html[start + 5..tag_end]);
+        let mut form = Form {
+            method: attr(&attrs, "method").unwrap_or_else(|| "get".into()),
+            action: attr(&attrs, "action").unwrap_or_default(),
+            ..Form::default()
+        };
+        let inner = &html[tag_end.min(end)..end];
+        let inner_lower = &lower[tag_end.min(end)..end];
+        let mut p = 0;
+        while let Some(i) = inner_lower[p..].find('<').map(|i| i + p) {
+            let close = inner_lower[i..].find('>').map_or(inner.len(), |j| j + i);
+            let tag = &inner_lower[i + 1..close];
+            let name_end = tag
+                .find(|c: char| c.is_whitespace() || c == '/')
+                .unwrap_or(tag.len());
+            let tag_name = &tag[..name_end];
+            if tag_name == "input" || tag_name == "button" {
+                let a = parse_attrs(&inner[i + 1 + name_end..close]);
+                let ty = attr(&a, "type").unwrap_or_else(|| {
+                    if tag_name == "button" {
+                        "submit".into()
+                    } else {
+                        "text".into()
+                    }
+                });
+                if let Some(name) = attr(&a, "name") {
+                    let value = attr(&a, "value").unwrap_or_default();
+                    if ty.eq_ignore_ascii_case("submit") {
+                        form.buttons.push((name, value));
+                    } else if !matches!(ty.to_ascii_lowercase().as_str(), "checkbox" | "radio")
+                        || a.iter().any(|(k, _)| k == "checked")
+                    {
+                        form.inputs.push((name, value));
+                    }
+                }
+            }
+            p = close.max(i + 1);
+        }
+        forms.push(form);
+        pos = end.max(start + 5);
+    }
+    forms
+}
+
+fn attr(attrs: &[(String, String)], name: &str) -> Option<String> {
+    attrs
+        .iter()
+        .find(|(k, _)| k == name)
+        .map(|(_, v)| v.clone())
+}
+
+fn parse_attrs(s: &str) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    let b = s.as_bytes();
+    let mut i = 0;
+    while i < b.len() {
+        while i < b.len() && (b[i].is_ascii_whitespace() || b[i] == b'/') {
+            i += 1;
+        }
+        let ks = i;
+        while i < b.len() && !b[i].is_ascii_whitespace() && b[i] != b'=' && b[i] != b'/' {
+            i += 1;
+        }
+        if ks == i {
+            break;
+        }
+        let key = s[ks..i].to_ascii_lowercase();
+        while i < b.len() && b[i].is_ascii_whitespace() {
+            i += 1;
+        }
+        let mut value = String::new();
+        if i < b.len() && b[i] == b'=' {
+            i += 1;
+            while i < b.len() && b[i].is_ascii_whitespace() {
+                i += 1;
+            }
+            if i < b.len() && (b[i] == b'"' || b[i] == b'\'') {
+                let q = b[i];
+                let vs = i + 1;
+                i = vs;
+                while i < b.len() && b[i] != q {
+                    i += 1;
+                }
+                value = decode_entities(&s[vs..i.min(b.len())]);
+                i += 1;
+            } else {
+                let vs = i;
+                while i < b.len() && !b[i].is_ascii_whitespace() {
+                    i += 1;
+                }
+                value = decode_entities(&s[vs..i]);
+            }
+        }
+        out.push((key, value));
+    }
+    out
+}
+
+fn decode_entities(s: &str) -> String {
+    if !s.contains('&') {
+        return s.to_owned();
+    }
+    let mut out = String::with_capacity(s.len());
+    let mut rest = s;
+    while let Some(i) = rest.find('&') {
+        out.push_str(&rest[..i]);
+        rest = &rest[i..];
+        let Some(semi) = rest.find(';').filter(|&j| j <= 10) else {
+            out.push('&');
+            rest = &rest[1..];
+            continue;
+        };
+        let ent = &rest[1..semi];
+        let ch = match ent {
+            "amp" => Some('&'),
+            "lt" => Some('<'),
+            "gt" => Some('>'),
+            "quot" => Some('"'),
+            "apos" => Some('\''),
+            _ if ent.starts_with("#x") || ent.starts_with("#X") => {
+                u32::from_str_radix(&ent[2..], 16)
+                    .ok()
+                    .and_then(char::from_u32)
+            }
+            _ if ent.starts_with('#') => ent[1..].parse().ok().and_then(char::from_u32),
+            _ => None,
+        };
+        match ch {
+            Some(c) => {
+                out.push(c);
+                rest = &rest[semi + 1..];
+            }
+            None => {
+                out.push('&');
+                rest = &rest[1..];
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const LOGIN: &str = r#"<html><body>
+      <FORM method="post" action="/oauth/login">
+        <input type="hidden" name="csrf_token" value="a&amp;b">
+        <input type=hidden name='next' value="/oauth/authorize?client_id=x&amp;state=s">
+        <input name="username"><input type="password" name="password">
+        <input type="checkbox" name="remember">
+        <button type="submit" name="action" value="login">Log in</button>
+      </form></body></html>"#;
+
+    fn page(body: &str) -> HttpResponse {
+        HttpResponse {
+            status: 200,
+            url: Url::parse("http://127.0.0.1:1/oauth/login?next=x").unwrap(),
+            headers: Vec::new(),
+            body: body.into(),
+        }
+    }
+
+    #[test]
+    fn parses_inputs_buttons_and_entities() {
+        let forms = parse_forms(LOGIN);
+        assert_eq!(forms.len(), 1);
+        let f = &forms[0];
+        assert_eq!(f.method, "post");
+        assert_eq!(f.action, "/oauth/login");
+        assert_eq!(f.inputs[0], ("csrf_token".into(), "a&b".into()));
+        assert_eq!(f.inputs[1].1, "/oauth/authorize?client_id=x&state=s");
+        assert!(
+            !f.has_field("remember"),
+            "unchecked checkbox is not submitted"
+        );
+        assert_eq!(f.buttons, vec![("action".into(), "login".into())]);
+    }
+
+    #[test]
+    fn submit_fills_fields_and_presses_button() {
+        let mut fields = std::collections::BTreeMap::new();
+        fields.insert("username".to_string(), "{u}".to_string());
+        fields.insert("otp".to_string(), String::new());
+        let button = crate::config::Button {
+            name: "action".into(),
+            value: "login".into(),
+        };
+        let req = submit_form(&page(LOGIN), &fields, &button, |t| {
+            t.replace("{u}", "alice")
+        })
+        .unwrap();
+        assert_eq!(req.url.as_str(), "http://127.0.0.1:1/oauth/login");
+        let form = req.form.unwrap();
+        assert!(form.contains(&("username".into(), "alice".into())));
+        assert!(form.contains(&("csrf_token".into(), "a&b".into())));
+        assert!(
+            !form.iter().any(|(k, _)| k == "otp"),
+            "empty template values are left out"
+        );
+        assert_eq!(
+            form.last().unwrap(),
+            &("action".to_string(), "login".to_string())
+        );
+    }
+
+    #[test]
+    fn missing_button_is_an_error() {
+        let button = crate::config::Button {
+            name: "decision".into(),
+            value: "allow".into(),
+        };
+        let err = submit_form(&page("<p>nothing</p>"), &Default::default(), &button, |t| {
+            t.into()
+        });
+        assert!(err.unwrap_err().contains("decision=allow"));
+    }
+
+    #[test]
+    fn totp_matches_rfc6238_shape() {
+        let user = UserConfig {
+            username: "bob".into(),
+            password: "x".into(),
+            totp_secret: Some("JBSWY3DPEHPK3PXP".into()),
+        };
+        let code = totp_now(&user).unwrap();
+        assert_eq!(code.len(), 6);
+        assert!(code.chars().all(|c| c.is_ascii_digit()));
+    }
+
+    #[test]
+    fn form_encoding_keeps_repeats_and_escapes() {
+        let f = vec![
+            ("a".to_string(), "x y&".to_string()),
+            ("a".to_string(), "2".to_string()),
+        ];
+        assert_eq!(encode_form(&f), "a=x+y%26&a=2");
+    }
+}

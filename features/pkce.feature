@@ -1,0 +1,97 @@
+@pkce
+Feature: Proof Key for Code Exchange
+  A code issued with a code_challenge is redeemed only with the matching
+  code_verifier; PKCE cannot be downgraded or skipped.
+
+  @must @rfc7636-4.5
+  Scenario: A public client completes the flow with S256
+    Given the public client starts an authorization code request
+    When the user authorizes the request
+    And the client exchanges the code
+    Then the token request succeeds
+
+  @must @rfc7636-4.6
+  Scenario: A confidential client may use S256 even where PKCE is optional
+    Given the confidential client starts an authorization code request
+    And the request uses the PKCE method "S256"
+    When the user authorizes the request
+    And the client exchanges the code
+    Then the token request succeeds
+
+  @must @rfc7636-4.6
+  Scenario: A wrong code_verifier is refused
+    Given the public client starts an authorization code request
+    When the user authorizes the request
+    And the public client prepares a token request with the authorization code grant
+    And the token request parameter "code_verifier" is "wrong-verifier-wrong-verifier-wrong-verifier-0123"
+    And the token request is sent
+    Then the token request fails with "invalid_grant"
+
+  @must @rfc9700-2.1.1 @rfc7636-4.6
+  Scenario: A code issued with a challenge needs the verifier
+    Given the confidential client starts an authorization code request
+    And the request uses the PKCE method "S256"
+    When the user authorizes the request
+    And the confidential client prepares a token request with the authorization code grant
+    And the token request omits "code_verifier"
+    And the token request is sent
+    Then the token request fails with "invalid_grant"
+
+  @must @rfc9700-4.8.2
+  Scenario: A verifier sent for a code issued without a challenge is refused
+    Given the confidential client starts an authorization code request
+    When the user authorizes the request
+    And the confidential client prepares a token request with the authorization code grant
+    And the token request parameter "code_verifier" is "conformance-verifier-conformance-verifier-0123456"
+    And the token request is sent
+    Then the token request fails with one of "invalid_grant, invalid_request"
+
+  @must @oauch-pkce-plain-downgrade @rfc7636-4.6
+  Scenario: After an S256 challenge the challenge itself is not a valid verifier
+    Given the public client starts an authorization code request
+    When the user authorizes the request
+    And the public client prepares a token request with the authorization code grant
+    And the token request sends the code_challenge as the code_verifier
+    And the token request is sent
+    Then the token request fails with "invalid_grant"
+
+  @must @rfc7636-4.4.1
+  Scenario: An unknown code_challenge_method is refused
+    Given the public client starts an authorization code request
+    And the request uses the PKCE method "S512"
+    When the user authorizes the request
+    Then the client receives the error "invalid_request"
+    And the state comes back unchanged
+
+  @must @rfc7636-4.1
+  Scenario Outline: A code_verifier that is <problem> is refused
+    Given the public client starts an authorization code request
+    And the request uses the PKCE verifier "<verifier>"
+    When the user authorizes the request
+    And the client exchanges the code
+    Then the token request fails with one of "invalid_grant, invalid_request"
+
+    Examples:
+      | problem           | verifier                                      |
+      | 42 characters     | abcdefghijabcdefghijabcdefghijabcdefghijab    |
+      | made of bad chars | abcdefghij!abcdefghij!abcdefghij!abcdefghij!x |
+
+  @should @rfc9700-2.1.1 @needs-public-client
+  Scenario: A public client must send a code_challenge
+    Given the public client starts an authorization code request
+    And the request omits "code_challenge"
+    When the user authorizes the request
+    Then the client receives the error "invalid_request"
+
+  @should @rfc9700-2.1.1
+  Scenario: The plain method is refused
+    Given the public client starts an authorization code request
+    And the request uses the PKCE method "plain"
+    When the user authorizes the request
+    Then the client receives the error "invalid_request"
+
+  @should @rfc9700-2.1.1 @needs-metadata
+  Scenario: Metadata advertises S256 and not plain
+    When the metadata document is fetched
+    Then the metadata lists "S256" in "code_challenge_methods_supported"
+    And the metadata does not list "plain" in "code_challenge_methods_supported"
