@@ -9,13 +9,16 @@
 //! This crate knows nothing of the SDK: it is one of three independent readings of
 //! the RFCs (see ARCHITECTURE.md).
 
+pub mod assertion;
 pub mod bearer;
+pub mod client_auth;
 pub mod config;
 pub mod crypto;
 pub mod error;
 pub mod faults;
 pub mod issuance;
 pub mod model;
+mod pages;
 pub mod params;
 mod routes;
 pub mod scope;

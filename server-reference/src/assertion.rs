@@ -1,0 +1,166 @@
+//! JWT assertions signed by a client's registered key (RFC 7523 §3), shared by
+//! `private_key_jwt` client authentication (§2.2) and the jwt-bearer grant (§2.1).
+//!
+//! Checks, in order: the header's `kid` selects one of the client's keys (a client
+//! with a single key may omit it); `alg` must be that key's algorithm (so `none` and
+//! HMAC keyed with the public key are refused); the signature; `iss` = the client;
+//! `sub` present; `aud` names the issuer or the endpoint's URL; `exp` present, not
+//! past (minus the clock skew) and at most `assertion_max_lifetime_secs` ahead;
+//! `nbf`/`iat` not beyond the skew in the future; `jti` present and never seen
+//! before (recorded last, so a refused assertion does not burn its `jti`).
+//!
+//! Time comes from the server clock, so tests move it instead of sleeping.
+
+use serde::Deserialize;
+
+use crate::faults::Fault;
+use crate::model::{Client, ClientKey};
+use crate::state::AppState;
+
+/// The token endpoint paths of every dialect; each one's absolute URL is an
+/// acceptable `aud` besides the issuer (SPEC §2.2).
+const TOKEN_PATHS: [&str; 3] = [
+    "/oauth/token",
+    "/api/rest/oauth2/token",
+    "/oauthserver/token/",
+];
+
+/// A verified assertion.
+#[derive(Debug, Clone)]
+pub struct Verified {
+    pub subject: String,
+}
+
+#[derive(Deserialize)]
+struct Claims {
+    iss: Option<String>,
+    sub: Option<String>,
+    aud: Option<Audience>,
+    exp: Option<f64>,
+    nbf: Option<f64>,
+    iat: Option<f64>,
+    jti: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum Audience {
+    One(String),
+    Many(Vec<String>),
+}
+
+impl Audience {
+    fn contains(&self, wanted: impl Fn(&str) -> bool) -> bool {
+        match self {
+            Audience::One(a) => wanted(a),
+            Audience::Many(all) => all.iter().any(|a| wanted(a)),
+        }
+    }
+}
+
+#[derive(Deserialize)]
+struct Peek {
+    iss: Option<String>,
+}
+
+/// The unverified `iss` of a JWT, to find which client's keys verify it.
+pub fn peek_issuer(jwt: &str) -> Option<String> {
+    jsonwebtoken::dangerous::insecure_decode_claims::<Peek>(jwt)
+        .ok()?
+        .iss
+        .filter(|i| !i.is_empty())
+}
+
+/// Verifies `jwt` as an assertion of `client` received at `endpoint_path`.
+/// The error is a short reason, safe to send back.
+pub async fn verify(
+    state: &AppState,
+    client: &Client,
+    jwt: &str,
+    endpoint_path: &str,
+) -> Result<Verified, &'static str> {
+    let header =
+        jsonwebtoken::decode_header(jwt).map_err(|_| "malformed JWT or unsupported alg")?;
+    let key = select_key(client, header.kid.as_deref())?;
+    if header.alg != key.alg {
+        return Err("alg does not match the registered key");
+    }
+    let mut validation = jsonwebtoken::Validation::new(key.alg);
+    validation.required_spec_claims.clear();
+    validation.validate_exp = false;
+    validation.validate_nbf = false;
+    validation.validate_aud = false;
+    validation.leeway = 0;
+    let claims = jsonwebtoken::decode::<Claims>(jwt, &key.key, &validation)
+        .map_err(|_| "bad signature or malformed claims")?
+        .claims;
+
+    if claims.iss.as_deref() != Some(client.id.as_str()) {
+        return Err("iss must be the client_id");
+    }
+    let Some(subject) = claims.sub.filter(|s| !s.is_empty()) else {
+        return Err("sub is required");
+    };
+    if !state.fault(Fault::JwtAudienceUnchecked) {
+        let issuer = state.issuer();
+        let endpoint = state.url(endpoint_path);
+        let ok = |a: &str| {
+            let a = a.trim_end_matches('/');
+            a == issuer
+                || a == endpoint.trim_end_matches('/')
+                || TOKEN_PATHS
+                    .iter()
+                    .any(|p| a == state.url(p).trim_end_matches('/'))
+        };
+        if !claims.aud.as_ref().is_some_and(|aud| aud.contains(ok)) {
+            return Err("aud must name this server's issuer or token endpoint");
+        }
+    }
+
+    let settings = state.settings();
+    let now = state.now() as f64 / 1000.0;
+    let skew = settings.clock_skew_secs as f64;
+    let Some(exp) = claims.exp.filter(|e| e.is_finite()) else {
+        return Err("exp is required");
+    };
+    if !state.fault(Fault::JwtExpiryUnchecked) && exp + skew <= now {
+        return Err("the assertion has expired");
+    }
+    if exp - now > settings.assertion_max_lifetime_secs as f64 + skew {
+        return Err("exp is too far in the future");
+    }
+    for t in [claims.nbf, claims.iat].into_iter().flatten() {
+        if !t.is_finite() || t > now + skew {
+            return Err("nbf or iat is in the future");
+        }
+    }
+    let Some(jti) = claims.jti.filter(|j| !j.is_empty()) else {
+        return Err("jti is required");
+    };
+    // Kept at least until the assertion can no longer be accepted.
+    let keep_until = ((exp.max(now) + skew) * 1000.0) as u64;
+    let fresh = state
+        .store()
+        .record_jti(&client.id, &jti, keep_until)
+        .await
+        .map_err(|e| {
+            tracing::error!(error = %e, "recording a jti failed");
+            "the assertion could not be checked"
+        })?;
+    if !fresh && !state.fault(Fault::JwtReplayAllowed) {
+        return Err("jti has been used before");
+    }
+    Ok(Verified { subject })
+}
+
+fn select_key<'c>(client: &'c Client, kid: Option<&str>) -> Result<&'c ClientKey, &'static str> {
+    match kid {
+        Some(kid) => client
+            .keys
+            .iter()
+            .find(|k| k.kid == kid)
+            .ok_or("unknown kid for this client"),
+        None if client.keys.len() == 1 => Ok(&client.keys[0]),
+        None => Err("kid is required"),
+    }
+}
