@@ -18,6 +18,7 @@ pub mod error;
 pub mod faults;
 pub mod issuance;
 pub mod model;
+mod pages;
 pub mod params;
 mod routes;
 pub mod scope;

@@ -1,6 +1,215 @@
-//! Browser sessions for the login and consent pages, and their CSRF tokens.
+//! Browser sessions for the login and consent pages, their CSRF tokens, and the
+//! authorization requests waiting for a login or a consent decision.
+//!
 //! Kept in memory: a restart logs users out, which is acceptable for sessions.
+//! Session ids and request ids are `crypto::random_token()` values; only their
+//! SHA-256 digests are kept as keys, so a memory dump does not yield a usable cookie.
 
-/// The session table. (Filled in by the authorization-endpoint work.)
-#[derive(Debug, Default)]
-pub struct Sessions {}
+use std::collections::HashMap;
+use std::sync::{Mutex, MutexGuard};
+
+use crate::crypto::{TokenHash, random_token};
+use crate::model::{ChallengeMethod, Millis};
+use crate::scope::ScopeSet;
+
+/// How long a login session lasts (ms).
+pub const SESSION_TTL_MS: Millis = 60 * 60 * 1000;
+/// How long an authorization request may wait for login or consent (ms).
+pub const PENDING_TTL_MS: Millis = 10 * 60 * 1000;
+/// Above this many entries, expired ones are swept on insert.
+const SWEEP_ABOVE: usize = 1024;
+
+/// A logged-in user agent.
+#[derive(Clone)]
+pub struct Session {
+    pub username: String,
+    /// The synchronizer token the consent form must carry.
+    pub csrf_token: String,
+    pub expires_at: Millis,
+}
+
+impl std::fmt::Debug for Session {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Session")
+            .field("username", &self.username)
+            .field("expires_at", &self.expires_at)
+            .finish_non_exhaustive()
+    }
+}
+
+/// What the authorization endpoint returns in a successful response.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ResponseKind {
+    /// `response_type=code` (RFC 6749 §4.1): parameters in the query.
+    Code,
+    /// `response_type=token` (RFC 6749 §4.2): parameters in the fragment.
+    Token,
+}
+
+/// A validated authorization request (RFC 6749 §4.1.1 / §4.2.1).
+#[derive(Clone, Debug)]
+pub struct AuthorizationRequest {
+    pub client_id: String,
+    pub kind: ResponseKind,
+    /// Where the response goes (the parameter, or the single registered URI).
+    pub redirect_uri: String,
+    /// The `redirect_uri` parameter as sent; `None` when omitted.
+    pub redirect_uri_param: Option<String>,
+    pub scope: ScopeSet,
+    /// Exactly as received.
+    pub state: Option<String>,
+    pub challenge: Option<(String, ChallengeMethod)>,
+}
+
+/// A request parked until the user logs in (no session yet) or decides on consent.
+#[derive(Clone, Debug)]
+pub struct PendingAuthorization {
+    /// The session it is bound to; `None` while waiting for a login.
+    pub session: Option<TokenHash>,
+    pub request: AuthorizationRequest,
+    pub expires_at: Millis,
+}
+
+/// The session table and the pending authorization requests.
+#[derive(Default)]
+pub struct Sessions {
+    sessions: Mutex<HashMap<TokenHash, Session>>,
+    pending: Mutex<HashMap<TokenHash, PendingAuthorization>>,
+}
+
+impl std::fmt::Debug for Sessions {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Sessions")
+            .field("sessions", &lock(&self.sessions).len())
+            .field("pending", &lock(&self.pending).len())
+            .finish()
+    }
+}
+
+fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    // Every operation is a single insert/remove/lookup: a poisoned map is consistent.
+    m.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+impl Sessions {
+    /// Starts a session for `username`; returns the cookie value (the only copy).
+    pub fn create(&self, username: &str, now: Millis) -> String {
+        let id = random_token();
+        let mut sessions = lock(&self.sessions);
+        if sessions.len() > SWEEP_ABOVE {
+            sessions.retain(|_, s| s.expires_at > now);
+        }
+        sessions.insert(
+            TokenHash::of(&id),
+            Session {
+                username: username.to_owned(),
+                csrf_token: random_token(),
+                expires_at: now + SESSION_TTL_MS,
+            },
+        );
+        id
+    }
+
+    /// The live session behind a cookie value, with the key it is stored under.
+    pub fn get(&self, id: &str, now: Millis) -> Option<(TokenHash, Session)> {
+        let key = TokenHash::of(id);
+        let mut sessions = lock(&self.sessions);
+        match sessions.get(&key) {
+            Some(s) if s.expires_at > now => Some((key, s.clone())),
+            Some(_) => {
+                sessions.remove(&key);
+                None
+            }
+            None => None,
+        }
+    }
+
+    /// Ends a session.
+    pub fn remove(&self, id: &str) {
+        lock(&self.sessions).remove(&TokenHash::of(id));
+    }
+
+    /// Parks a request; returns its single-use id.
+    pub fn park(
+        &self,
+        session: Option<TokenHash>,
+        request: AuthorizationRequest,
+        now: Millis,
+    ) -> String {
+        let id = random_token();
+        let mut pending = lock(&self.pending);
+        if pending.len() > SWEEP_ABOVE {
+            pending.retain(|_, p| p.expires_at > now);
+        }
+        pending.insert(
+            TokenHash::of(&id),
+            PendingAuthorization {
+                session,
+                request,
+                expires_at: now + PENDING_TTL_MS,
+            },
+        );
+        id
+    }
+
+    /// Takes a parked request, once, if it is live and bound to `session`
+    /// (`None`: a request parked before login). Anything else leaves it in place.
+    pub fn take(
+        &self,
+        id: &str,
+        session: Option<&TokenHash>,
+        now: Millis,
+    ) -> Option<AuthorizationRequest> {
+        let key = TokenHash::of(id);
+        let mut pending = lock(&self.pending);
+        let p = pending.get(&key)?;
+        if p.expires_at <= now {
+            pending.remove(&key);
+            return None;
+        }
+        if p.session.as_ref() != session {
+            return None;
+        }
+        pending.remove(&key).map(|p| p.request)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn request() -> AuthorizationRequest {
+        AuthorizationRequest {
+            client_id: "c".into(),
+            kind: ResponseKind::Code,
+            redirect_uri: "http://127.0.0.1/cb".into(),
+            redirect_uri_param: None,
+            scope: ScopeSet::default(),
+            state: None,
+            challenge: None,
+        }
+    }
+
+    #[test]
+    fn sessions_expire_and_are_keyed_by_hash() {
+        let s = Sessions::default();
+        let id = s.create("alice", 0);
+        assert_eq!(s.get(&id, 1).map(|(_, s)| s.username), Some("alice".into()));
+        assert!(s.get("other", 1).is_none());
+        assert!(s.get(&id, SESSION_TTL_MS).is_none());
+        assert!(!format!("{s:?}").contains(&id));
+    }
+
+    #[test]
+    fn pending_requests_are_single_use_and_bound_to_their_session() {
+        let s = Sessions::default();
+        let mine = TokenHash::of("mine");
+        let id = s.park(Some(mine), request(), 0);
+        assert!(s.take(&id, Some(&TokenHash::of("other")), 1).is_none());
+        assert!(s.take(&id, None, 1).is_none());
+        assert!(s.take(&id, Some(&mine), 1).is_some());
+        assert!(s.take(&id, Some(&mine), 1).is_none());
+        let id = s.park(None, request(), 0);
+        assert!(s.take(&id, None, PENDING_TTL_MS).is_none());
+    }
+}

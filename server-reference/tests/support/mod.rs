@@ -2,6 +2,8 @@
 //! never follows redirects, so every hop can be asserted.
 #![allow(dead_code, unreachable_pub)]
 
+pub mod browser;
+
 use std::net::SocketAddr;
 
 use oauth_server_reference::{Config, ServerHandle, spawn};

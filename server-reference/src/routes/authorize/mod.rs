@@ -1,0 +1,371 @@
+//! The authorization endpoint (RFC 6749 §3.1, §4.1, §4.2) in every dialect, with
+//! login, consent and the implicit grant.
+//!
+//! - `GET/POST /oauth/authorize`, `/api/rest/oauth2/auth`, `/oauthserver/auth/`
+//! - `GET/POST /oauth/login` ([`login`]), `POST /oauth/authorize/decision` and
+//!   `GET /oauth/authorize/resume` ([`consent`])
+//!
+//! Every redirect is a 303 (RFC 9700 §4.12); successful and error responses carry
+//! `state` as received and `iss` (RFC 9207).
+
+mod consent;
+mod login;
+mod redirect;
+mod request;
+
+use axum::Router;
+use axum::extract::State;
+use axum::http::{HeaderMap, HeaderValue, StatusCode, Uri, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+
+use crate::crypto::{TokenHash, random_token};
+use crate::error::{ErrorCode, sanitize_description};
+use crate::faults::Fault;
+use crate::issuance::IssueRequest;
+use crate::model::{AuthCode, Client, GrantId};
+use crate::pages;
+use crate::params::{OAuthRequest, ParamsRejection};
+use crate::scope::ScopeSet;
+use crate::session::{AuthorizationRequest, ResponseKind, Session};
+use crate::state::AppState;
+
+use redirect::Mode;
+use request::{Dialect, ErrorTarget, Rejection};
+
+/// The session cookie.
+pub(crate) const SESSION_COOKIE: &str = "oauth_session";
+/// The login form's double-submit CSRF cookie.
+pub(crate) const LOGIN_CSRF_COOKIE: &str = "oauth_login_csrf";
+
+pub(crate) fn router() -> Router<AppState> {
+    Router::new()
+        .route("/oauth/authorize", get(authorize).post(authorize))
+        .route("/api/rest/oauth2/auth", get(authorize).post(authorize))
+        .route("/oauthserver/auth/", get(authorize).post(authorize))
+        .route(
+            "/oauth/authorize/decision",
+            axum::routing::post(consent::decision),
+        )
+        .route("/oauth/authorize/resume", get(consent::resume))
+        .route("/oauth/login", get(login::form).post(login::submit))
+        .route("/oauth/login/done", get(login::done))
+}
+
+async fn authorize(
+    State(state): State<AppState>,
+    uri: Uri,
+    req: Result<OAuthRequest, ParamsRejection>,
+) -> Response {
+    let req = match req {
+        Ok(r) => r,
+        Err(ParamsRejection::TooLarge) => {
+            return pages::error_page(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "invalid_request",
+                "The request is too large.",
+            );
+        }
+        Err(ParamsRejection::OAuth(e)) => {
+            return pages::error_page(StatusCode::BAD_REQUEST, e.code.as_str(), &e.description);
+        }
+    };
+    let (client, request) =
+        match request::validate(&state, &req.params, Dialect::of_path(uri.path())).await {
+            Ok(v) => v,
+            Err(rejection) => return reject(&state, rejection),
+        };
+    match current_session(&state, &req.headers) {
+        Some((key, session)) => proceed(&state, key, &session, &client, request).await,
+        None => {
+            let next = if req.method == axum::http::Method::POST {
+                // The body cannot ride along in a URL: park the validated request.
+                let id = state.sessions().park(None, request, state.now());
+                format!("/oauth/authorize/resume?request_id={id}")
+            } else {
+                uri.path_and_query()
+                    .map_or_else(|| uri.path().to_owned(), |pq| pq.as_str().to_owned())
+            };
+            to_login(&next)
+        }
+    }
+}
+
+/// A logged-in user's validated request: answer at once when consent is not
+/// needed (trusted client, or consent already given for these scopes), otherwise
+/// park it for the consent page.
+async fn proceed(
+    state: &AppState,
+    key: TokenHash,
+    session: &Session,
+    client: &Client,
+    request: AuthorizationRequest,
+) -> Response {
+    let remembered = match state.store().consent(&session.username, &client.id).await {
+        Ok(c) => c.is_some_and(|granted| request.scope.is_subset(&granted)),
+        Err(e) => {
+            tracing::error!(error = %e, "storage failure");
+            return error_redirect(
+                state,
+                &target(&request),
+                ErrorCode::ServerError,
+                "try again",
+            );
+        }
+    };
+    if client.trusted || remembered {
+        return respond(state, client, &session.username, request).await;
+    }
+    let scopes: Vec<String> = request.scope.iter().map(str::to_owned).collect();
+    let request_id = state.sessions().park(Some(key), request, state.now());
+    pages::consent_page(&pages::Consent {
+        client_name: &client.name,
+        client_id: &client.id,
+        username: &session.username,
+        scopes: scopes.iter().map(String::as_str).collect(),
+        request_id: &request_id,
+        csrf_token: &session.csrf_token,
+    })
+}
+
+/// The successful authorization response: a code (query) or tokens (fragment).
+async fn respond(
+    state: &AppState,
+    client: &Client,
+    username: &str,
+    request: AuthorizationRequest,
+) -> Response {
+    let iss = state.issuer().to_owned();
+    let keep_state = !state.fault(Fault::StateDropped);
+    let with_iss = !state.fault(Fault::IssMissing);
+    match request.kind {
+        ResponseKind::Code => {
+            let code = random_token();
+            let record = AuthCode {
+                hash: TokenHash::of(&code),
+                client_id: client.id.clone(),
+                username: username.to_owned(),
+                redirect_uri: request.redirect_uri_param.clone(),
+                scope: request.scope.clone(),
+                challenge: request.challenge.clone(),
+                expires_at: state.now() + state.settings().code_ttl_secs * 1000,
+                grant_id: GrantId::new(),
+            };
+            if let Err(e) = state.store().insert_code(record).await {
+                tracing::error!(error = %e, "storage failure");
+                return error_redirect(
+                    state,
+                    &target(&request),
+                    ErrorCode::ServerError,
+                    "try again",
+                );
+            }
+            let mut params = vec![("code", code.as_str())];
+            push_common(
+                &mut params,
+                request.state.as_deref(),
+                &iss,
+                keep_state,
+                with_iss,
+            );
+            see_other(&redirect::append(
+                &request.redirect_uri,
+                Mode::Query,
+                &params,
+            ))
+        }
+        ResponseKind::Token => {
+            let issued = match state
+                .issue_tokens(IssueRequest {
+                    client,
+                    username: Some(username),
+                    scope: request.scope.clone(),
+                    grant_id: GrantId::new(),
+                    with_refresh_token: state.fault(Fault::ImplicitRefreshToken),
+                })
+                .await
+            {
+                Ok(i) => i,
+                Err(e) => {
+                    tracing::error!(error = %e, "storage failure");
+                    return error_redirect(
+                        state,
+                        &target(&request),
+                        ErrorCode::ServerError,
+                        "try again",
+                    );
+                }
+            };
+            let expires_in = issued.expires_in.map(|s| s.to_string());
+            let scope = issued.scope.to_string();
+            let mut params = vec![
+                ("access_token", issued.access_token.as_str()),
+                ("token_type", "Bearer"),
+            ];
+            if let Some(e) = &expires_in {
+                params.push(("expires_in", e));
+            }
+            params.push(("scope", &scope));
+            if let Some(r) = &issued.refresh_token {
+                params.push(("refresh_token", r));
+            }
+            push_common(
+                &mut params,
+                request.state.as_deref(),
+                &iss,
+                keep_state,
+                with_iss,
+            );
+            see_other(&redirect::append(
+                &request.redirect_uri,
+                Mode::Fragment,
+                &params,
+            ))
+        }
+    }
+}
+
+fn push_common<'a>(
+    params: &mut Vec<(&'a str, &'a str)>,
+    st: Option<&'a str>,
+    iss: &'a str,
+    keep_state: bool,
+    with_iss: bool,
+) {
+    if let Some(s) = st.filter(|_| keep_state) {
+        params.push(("state", s));
+    }
+    if with_iss {
+        params.push(("iss", iss));
+    }
+}
+
+fn target(request: &AuthorizationRequest) -> ErrorTarget {
+    ErrorTarget {
+        redirect_uri: request.redirect_uri.clone(),
+        mode: match request.kind {
+            ResponseKind::Code => Mode::Query,
+            ResponseKind::Token => Mode::Fragment,
+        },
+        state: request.state.clone(),
+    }
+}
+
+fn reject(state: &AppState, rejection: Rejection) -> Response {
+    match rejection {
+        Rejection::Page { error, description } => {
+            pages::error_page(StatusCode::BAD_REQUEST, error, &description)
+        }
+        Rejection::Redirect {
+            to,
+            code,
+            description,
+        } => error_redirect(state, &to, code, &description),
+        Rejection::Unavailable => pages::error_page(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "temporarily_unavailable",
+            "The server cannot handle the request now; try again later.",
+        ),
+    }
+}
+
+/// An RFC 6749 §4.1.2.1 / §4.2.2.1 error response: `error`, `error_description`,
+/// `state` and `iss` only — never a code.
+fn error_redirect(
+    state: &AppState,
+    to: &ErrorTarget,
+    code: ErrorCode,
+    description: &str,
+) -> Response {
+    let description = sanitize_description(description);
+    let iss = state.issuer().to_owned();
+    let mut params = vec![
+        ("error", code.as_str()),
+        ("error_description", description.as_ref()),
+    ];
+    push_common(
+        &mut params,
+        to.state.as_deref(),
+        &iss,
+        !state.fault(Fault::StateDroppedOnError),
+        !state.fault(Fault::IssMissing),
+    );
+    see_other(&redirect::append(&to.redirect_uri, to.mode, &params))
+}
+
+/// A 303 to `location`, not cached (it may carry a code or a token).
+pub(crate) fn see_other(location: &str) -> Response {
+    match HeaderValue::from_str(location) {
+        Ok(value) => (
+            StatusCode::SEE_OTHER,
+            [
+                (header::LOCATION, value),
+                (header::CACHE_CONTROL, HeaderValue::from_static("no-store")),
+                (
+                    header::REFERRER_POLICY,
+                    HeaderValue::from_static("no-referrer"),
+                ),
+            ],
+        )
+            .into_response(),
+        Err(_) => pages::error_page(
+            StatusCode::BAD_REQUEST,
+            "invalid_request",
+            "The redirect target cannot be used in a redirect.",
+        ),
+    }
+}
+
+/// Sends the user agent to the login form, which comes back to `next`.
+fn to_login(next: &str) -> Response {
+    let query = form_urlencoded::Serializer::new(String::new())
+        .append_pair("next", next)
+        .finish();
+    see_other(&format!("/oauth/login?{query}"))
+}
+
+/// The value of a cookie in the request, if any.
+pub(crate) fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(n, _)| *n == name)
+        .map(|(_, v)| v.trim_matches('"'))
+        .filter(|v| !v.is_empty())
+}
+
+/// The live session named by the request's cookie.
+pub(crate) fn current_session(
+    state: &AppState,
+    headers: &HeaderMap,
+) -> Option<(TokenHash, Session)> {
+    cookie(headers, SESSION_COOKIE).and_then(|id| state.sessions().get(id, state.now()))
+}
+
+/// A `Set-Cookie` value with this server's attributes (`Secure` on https issuers).
+pub(crate) fn set_cookie(
+    state: &AppState,
+    name: &str,
+    value: &str,
+    max_age: Option<u64>,
+) -> String {
+    let mut c = format!("{name}={value}; HttpOnly; SameSite=Lax; Path=/");
+    if let Some(age) = max_age {
+        c.push_str(&format!("; Max-Age={age}"));
+    }
+    if state.issuer().starts_with("https://") {
+        c.push_str("; Secure");
+    }
+    c
+}
+
+/// Remembered consent after an Allow: what was granted before plus this request.
+pub(crate) fn widen(previous: Option<ScopeSet>, granted: &ScopeSet) -> ScopeSet {
+    match previous {
+        Some(p) => ScopeSet::from_iter(p.iter().chain(granted.iter())),
+        None => granted.clone(),
+    }
+}
