@@ -1,0 +1,386 @@
+//! JWT assertions (RFC 7523): `private_key_jwt` client authentication (§2.2) and the
+//! jwt-bearer grant (§2.1), catalogue N1–N11. Time checks move the server clock.
+
+mod support;
+mod token_support;
+
+use std::time::Duration;
+
+use base64::Engine as _;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use jsonwebtoken::{Algorithm, EncodingKey, Header};
+use oauth_server_reference::Config;
+use oauth_server_reference::config::DEMO_TOML;
+use serde_json::{Value, json};
+use support::TestServer;
+use token_support::*;
+
+const ASSERTION_TYPE: &str = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer";
+const JWT_BEARER: &str = "urn:ietf:params:oauth:grant-type:jwt-bearer";
+
+async fn cc_with(ts: &TestServer, assertion: &str) -> reqwest::Response {
+    ts.post_form(
+        TOKEN,
+        None,
+        &[
+            ("grant_type", "client_credentials"),
+            ("client_assertion_type", ASSERTION_TYPE),
+            ("client_assertion", assertion),
+        ],
+    )
+    .await
+}
+
+async fn refused(ts: &TestServer, assertion: &str) -> Value {
+    assert_error(cc_with(ts, assertion).await, 401, "invalid_client").await
+}
+
+/// Claims with one member changed (`Value::Null` removes it).
+fn with(ts: &TestServer, key: &str, value: Value) -> Value {
+    let mut c = claims(ts);
+    if value.is_null() {
+        c.as_object_mut().unwrap().remove(key);
+    } else {
+        c[key] = value;
+    }
+    c
+}
+
+#[tokio::test]
+async fn both_registered_keys_authenticate() {
+    let ts = TestServer::demo().await;
+    for (kid, ec) in [(RSA_KID, false), (EC_KID, true)] {
+        let body = ok_tokens(cc_with(&ts, &sign(Some(kid), ec, &claims(&ts))).await).await;
+        assert_eq!(
+            body["scope"],
+            "functions:write public_api:read_write tracking_api:write"
+        );
+        assert_eq!(body["expires_in"], 86400, "Segment period 1d");
+        assert!(body.get("refresh_token").is_none());
+    }
+    // SPEC §2.2: the token endpoint URL is accepted as aud, also in an array.
+    let aud = ts.url(TOKEN);
+    ok_tokens(
+        cc_with(
+            &ts,
+            &sign(Some(RSA_KID), false, &with(&ts, "aud", json!(aud))),
+        )
+        .await,
+    )
+    .await;
+    let aud = json!(["https://elsewhere.example", ts.handle.state().issuer()]);
+    ok_tokens(cc_with(&ts, &sign(Some(RSA_KID), false, &with(&ts, "aud", aud))).await).await;
+}
+
+#[tokio::test]
+async fn time_claims() {
+    let ts = TestServer::demo().await;
+    let now = server_now(&ts);
+    // N1: nbf 8 s ahead passes; N5: 60 s ahead fails, for nbf and iat.
+    ok_tokens(
+        cc_with(
+            &ts,
+            &sign(Some(RSA_KID), false, &with(&ts, "nbf", json!(now + 8))),
+        )
+        .await,
+    )
+    .await;
+    refused(
+        &ts,
+        &sign(Some(RSA_KID), false, &with(&ts, "nbf", json!(now + 60))),
+    )
+    .await;
+    refused(
+        &ts,
+        &sign(Some(RSA_KID), false, &with(&ts, "iat", json!(now + 60))),
+    )
+    .await;
+    // N4: exp missing, 5 minutes past, or too far ahead.
+    refused(
+        &ts,
+        &sign(Some(RSA_KID), false, &with(&ts, "exp", Value::Null)),
+    )
+    .await;
+    refused(
+        &ts,
+        &sign(Some(RSA_KID), false, &with(&ts, "exp", json!(now - 300))),
+    )
+    .await;
+    refused(
+        &ts,
+        &sign(Some(RSA_KID), false, &with(&ts, "exp", json!(now + 3600))),
+    )
+    .await;
+    // A valid assertion expires when the server clock moves past exp.
+    let late = sign(Some(RSA_KID), false, &claims(&ts));
+    ts.handle.state().clock().advance(Duration::from_secs(120));
+    refused(&ts, &late).await;
+}
+
+#[tokio::test]
+async fn identity_and_audience_claims() {
+    let ts = TestServer::demo().await;
+    // N2.
+    refused(
+        &ts,
+        &sign(
+            Some(RSA_KID),
+            false,
+            &with(&ts, "aud", json!("https://oauth2.segment.io")),
+        ),
+    )
+    .await;
+    refused(
+        &ts,
+        &sign(Some(RSA_KID), false, &with(&ts, "aud", Value::Null)),
+    )
+    .await;
+    // N3.
+    refused(
+        &ts,
+        &sign(Some(RSA_KID), false, &with(&ts, "sub", Value::Null)),
+    )
+    .await;
+    refused(
+        &ts,
+        &sign(Some(RSA_KID), false, &with(&ts, "sub", json!("alice"))),
+    )
+    .await;
+    refused(
+        &ts,
+        &sign(Some(RSA_KID), false, &with(&ts, "iss", Value::Null)),
+    )
+    .await;
+    // jti is required.
+    refused(
+        &ts,
+        &sign(Some(RSA_KID), false, &with(&ts, "jti", Value::Null)),
+    )
+    .await;
+    // E6 for assertions: a body client_id naming someone else.
+    let resp = ts
+        .post_form(
+            TOKEN,
+            None,
+            &[
+                ("grant_type", "client_credentials"),
+                ("client_id", "demo-confidential"),
+                ("client_assertion_type", ASSERTION_TYPE),
+                (
+                    "client_assertion",
+                    &sign(Some(RSA_KID), false, &claims(&ts)),
+                ),
+            ],
+        )
+        .await;
+    assert_error(resp, 401, "invalid_client").await;
+}
+
+#[tokio::test]
+async fn replayed_jti_is_refused() {
+    let ts = TestServer::demo().await;
+    // N6.
+    let jwt = sign(Some(RSA_KID), false, &claims(&ts));
+    ok_tokens(cc_with(&ts, &jwt).await).await;
+    refused(&ts, &jwt).await;
+    // A refused assertion does not burn its jti.
+    let c = claims(&ts);
+    let mut bad = c.clone();
+    bad["aud"] = json!("https://wrong.example");
+    refused(&ts, &sign(Some(RSA_KID), false, &bad)).await;
+    ok_tokens(cc_with(&ts, &sign(Some(RSA_KID), false, &c)).await).await;
+}
+
+#[tokio::test]
+async fn signature_and_algorithm() {
+    let ts = TestServer::demo().await;
+    // N7: alg none.
+    let enc = |v: &Value| URL_SAFE_NO_PAD.encode(v.to_string());
+    let none = format!(
+        "{}.{}.",
+        enc(&json!({"alg": "none", "typ": "JWT", "kid": RSA_KID})),
+        enc(&claims(&ts))
+    );
+    refused(&ts, &none).await;
+    // HS256 keyed with the public key.
+    let public = std::fs::read(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/fixtures/demo-jwt-public.pem"
+    ))
+    .unwrap();
+    let mut header = Header::new(Algorithm::HS256);
+    header.kid = Some(RSA_KID.to_owned());
+    let hs =
+        jsonwebtoken::encode(&header, &claims(&ts), &EncodingKey::from_secret(&public)).unwrap();
+    refused(&ts, &hs).await;
+    // A tampered payload.
+    let good = sign(Some(RSA_KID), false, &claims(&ts));
+    let parts: Vec<&str> = good.split('.').collect();
+    let tampered = format!(
+        "{}.{}.{}",
+        parts[0],
+        enc(&with(&ts, "sub", json!(JWT_CLIENT))),
+        parts[2]
+    );
+    refused(&ts, &tampered).await;
+    // The ES256 key's signature under the RSA key's kid (alg mismatch).
+    refused(&ts, &sign(Some(RSA_KID), true, &claims(&ts))).await;
+    // Garbage.
+    refused(&ts, "not-a-jwt").await;
+}
+
+#[tokio::test]
+async fn unknown_kid_and_another_clients_key() {
+    let other = r#"
+[[client]]
+id = "other-jwt"
+auth_methods = ["private_key_jwt"]
+grants = ["client_credentials"]
+scopes = ["tracking_api:write"]
+
+[[client.keys]]
+kid = "other-key"
+alg = "ES256"
+public_key_pem = """
+-----BEGIN PUBLIC KEY-----
+MFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAE1g5nWd+fAl7e3A0dbJsPl9lL59xG
+wf6NND7Kv4+IUZDO98D7fmGuLneadYYe4Z5Q+G4scQU0LAe2MwQ92jhZlg==
+-----END PUBLIC KEY-----
+"""
+"#;
+    let ts =
+        TestServer::with_config(Config::from_toml_str(&format!("{DEMO_TOML}\n{other}")).unwrap())
+            .await;
+    // N8: a kid the client does not have.
+    refused(&ts, &sign(Some("no-such-kid"), false, &claims(&ts))).await;
+    // demo-jwt's kids are not other-jwt's, even though it signs with the same EC key.
+    let as_other = || {
+        let mut c = claims(&ts);
+        c["iss"] = json!("other-jwt");
+        c["sub"] = json!("other-jwt");
+        c
+    };
+    refused(&ts, &sign(Some(RSA_KID), false, &as_other())).await;
+    refused(&ts, &sign(Some(EC_KID), true, &as_other())).await;
+    ok_tokens(cc_with(&ts, &sign(Some("other-key"), true, &as_other())).await).await;
+    // With two keys registered, the kid cannot be omitted.
+    refused(&ts, &sign(None, false, &claims(&ts))).await;
+}
+
+#[tokio::test]
+async fn assertion_type_must_be_jwt_bearer() {
+    let ts = TestServer::demo().await;
+    // N9.
+    let jwt = sign(Some(RSA_KID), false, &claims(&ts));
+    for t in [
+        "urn:ietf:params:oauth:client-assertion-type:saml2-bearer",
+        "jwt",
+    ] {
+        let resp = ts
+            .post_form(
+                TOKEN,
+                None,
+                &[
+                    ("grant_type", "client_credentials"),
+                    ("client_assertion_type", t),
+                    ("client_assertion", &jwt),
+                ],
+            )
+            .await;
+        assert_error(resp, 401, "invalid_client").await;
+    }
+    let resp = ts
+        .post_form(
+            TOKEN,
+            None,
+            &[
+                ("grant_type", "client_credentials"),
+                ("client_assertion_type", ASSERTION_TYPE),
+            ],
+        )
+        .await;
+    assert_error(resp, 401, "invalid_client").await;
+}
+
+async fn bearer_grant(ts: &TestServer, assertion: &str) -> reqwest::Response {
+    ts.post_form(
+        TOKEN,
+        None,
+        &[
+            ("grant_type", JWT_BEARER),
+            ("assertion", assertion),
+            ("scope", "tracking_api:write"),
+        ],
+    )
+    .await
+}
+
+#[tokio::test]
+async fn jwt_bearer_grant() {
+    let ts = TestServer::demo().await;
+    // N11: a valid assertion, no separate client authentication.
+    let jwt = sign(Some(RSA_KID), false, &claims(&ts));
+    let body = ok_tokens(bearer_grant(&ts, &jwt).await).await;
+    assert_eq!(body["scope"], "tracking_api:write");
+    assert!(body.get("refresh_token").is_none());
+    let t = introspect(&ts, s(&body["access_token"])).await;
+    assert_eq!(t["client_id"], JWT_CLIENT);
+    assert_eq!(t["sub"], JWT_CLIENT);
+    // Same checks, failing with invalid_grant.
+    assert_error(bearer_grant(&ts, &jwt).await, 400, "invalid_grant").await;
+    let now = server_now(&ts);
+    for bad in [
+        with(&ts, "aud", json!("https://elsewhere.example")),
+        with(&ts, "exp", json!(now - 300)),
+        with(&ts, "nbf", json!(now + 60)),
+        with(&ts, "sub", json!("alice")),
+        with(&ts, "jti", Value::Null),
+    ] {
+        assert_error(
+            bearer_grant(&ts, &sign(Some(RSA_KID), false, &bad)).await,
+            400,
+            "invalid_grant",
+        )
+        .await;
+    }
+    assert_error(
+        bearer_grant(&ts, &sign(Some("nope"), false, &claims(&ts))).await,
+        400,
+        "invalid_grant",
+    )
+    .await;
+    assert_error(bearer_grant(&ts, "garbage").await, 400, "invalid_grant").await;
+    // With client authentication as well (private_key_jwt), and the grant assertion.
+    let resp = ts
+        .post_form(
+            TOKEN,
+            None,
+            &[
+                ("grant_type", JWT_BEARER),
+                ("assertion", &sign(Some(EC_KID), true, &claims(&ts))),
+                ("client_assertion_type", ASSERTION_TYPE),
+                (
+                    "client_assertion",
+                    &sign(Some(RSA_KID), false, &claims(&ts)),
+                ),
+            ],
+        )
+        .await;
+    ok_tokens(resp).await;
+    // A client without the grant.
+    let resp = ts
+        .post_form(
+            TOKEN,
+            Some(support::CONFIDENTIAL),
+            &[
+                ("grant_type", JWT_BEARER),
+                ("assertion", &sign(Some(RSA_KID), false, &claims(&ts))),
+            ],
+        )
+        .await;
+    assert_error(resp, 400, "unauthorized_client").await;
+    let resp = ts
+        .post_form(TOKEN, None, &[("grant_type", JWT_BEARER)])
+        .await;
+    assert_error(resp, 400, "invalid_request").await;
+}
