@@ -1,0 +1,93 @@
+//! Interop: the `oauth2` crate, as an independent client, completes
+//! authorization code + PKCE, client credentials and refresh against the
+//! reference server. Its HTTP goes through a small `AsyncHttpClient` closure
+//! over the workspace's reqwest (redirects never followed).
+
+mod support;
+
+use std::net::SocketAddr;
+
+use oauth_server_reference::{Config, spawn};
+use oauth2::basic::BasicClient;
+use oauth2::{
+    AuthUrl, AuthorizationCode, ClientId, ClientSecret, CsrfToken, HttpRequest, HttpResponse,
+    PkceCodeChallenge, RedirectUrl, Scope, TokenResponse, TokenUrl,
+};
+use support::browser::Browser;
+use url::Url;
+
+const CALLBACK: &str = "http://127.0.0.1:9876/callback";
+
+async fn send(req: HttpRequest) -> Result<HttpResponse, std::io::Error> {
+    let http = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .map_err(std::io::Error::other)?;
+    let resp = http
+        .execute(reqwest::Request::try_from(req).map_err(std::io::Error::other)?)
+        .await
+        .map_err(std::io::Error::other)?;
+    let mut out = http::Response::builder().status(resp.status());
+    for (k, v) in resp.headers() {
+        out = out.header(k, v);
+    }
+    let body = resp.bytes().await.map_err(std::io::Error::other)?.to_vec();
+    out.body(body).map_err(std::io::Error::other)
+}
+
+#[tokio::test]
+async fn oauth2_crate_code_pkce_client_credentials_and_refresh() {
+    let addr: SocketAddr = "127.0.0.1:0".parse().unwrap();
+    let server = spawn(Config::demo(), addr).await.unwrap();
+    let client = BasicClient::new(ClientId::new("demo-confidential".into()))
+        .set_client_secret(ClientSecret::new("demo-confidential-secret".into()))
+        .set_auth_uri(AuthUrl::new(server.url("/oauth/authorize")).unwrap())
+        .set_token_uri(TokenUrl::new(server.url("/oauth/token")).unwrap())
+        .set_redirect_uri(RedirectUrl::new(CALLBACK.into()).unwrap());
+    let http = |req: HttpRequest| send(req);
+
+    // Authorization code + PKCE.
+    let (challenge, verifier) = PkceCodeChallenge::new_random_sha256();
+    let (auth_url, csrf) = client
+        .authorize_url(CsrfToken::new_random)
+        .add_scope(Scope::new("api".into()))
+        .set_pkce_challenge(challenge)
+        .url();
+    let callback: Url = Browser::new("alice", "alice-password")
+        .authorize(&auth_url, CALLBACK)
+        .await;
+    let q: Vec<(String, String)> = callback.query_pairs().into_owned().collect();
+    let get = |k: &str| q.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone());
+    assert_eq!(get("state").as_deref(), Some(csrf.secret().as_str()));
+    let code = get("code").expect("code in callback");
+    let token = client
+        .exchange_code(AuthorizationCode::new(code))
+        .set_pkce_verifier(verifier)
+        .request_async(&http)
+        .await
+        .unwrap();
+    assert!(!token.access_token().secret().is_empty());
+    let refresh = token.refresh_token().expect("refresh token").clone();
+
+    // Refresh (rotation: a new refresh token comes back).
+    let refreshed = client
+        .exchange_refresh_token(&refresh)
+        .request_async(&http)
+        .await
+        .unwrap();
+    assert_ne!(
+        refreshed.access_token().secret(),
+        token.access_token().secret()
+    );
+    assert!(refreshed.refresh_token().is_some());
+
+    // Client credentials.
+    let cc = client
+        .exchange_client_credentials()
+        .add_scope(Scope::new("api".into()))
+        .request_async(&http)
+        .await
+        .unwrap();
+    assert!(cc.refresh_token().is_none());
+    assert!(cc.expires_in().is_some());
+}
