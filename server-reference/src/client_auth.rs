@@ -13,6 +13,7 @@
 use std::sync::Arc;
 
 use axum::http::{HeaderMap, header};
+use axum::response::{IntoResponse, Response};
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
 
@@ -84,7 +85,7 @@ pub async fn authenticate(
         )
         .with_basic(basic_tried));
     }
-    let fail = |d: &'static str| Err(challenge(state, OAuthError::invalid_client(d), basic_tried));
+    let fail = |d: &'static str| Err(OAuthError::invalid_client(d).with_basic(basic_tried));
     let body_client_id = params.get("client_id");
 
     let auth = if let Some(basic) = basic {
@@ -117,12 +118,18 @@ pub async fn authenticate(
     } else {
         return fail("client authentication is required");
     };
-    auth.map(Some).map_err(|e| challenge(state, e, basic_tried))
+    auth.map(Some).map_err(|e| e.with_basic(basic_tried))
 }
 
-/// Marks a 401 as answering a Basic attempt (unless the fault drops the challenge).
-fn challenge(state: &AppState, e: OAuthError, basic_tried: bool) -> OAuthError {
-    e.with_basic(basic_tried && !state.fault(Fault::BasicChallengeMissing))
+/// The response for an error of the token, revocation or introspection endpoints.
+/// Only differs from `e.into_response()` under the `BasicChallengeMissing` fault,
+/// which drops `WWW-Authenticate` from a 401.
+pub fn error_response(state: &AppState, e: OAuthError) -> Response {
+    let mut r = e.into_response();
+    if state.fault(Fault::BasicChallengeMissing) {
+        r.headers_mut().remove(header::WWW_AUTHENTICATE);
+    }
+    r
 }
 
 async fn secret_auth(

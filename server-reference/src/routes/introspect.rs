@@ -14,7 +14,7 @@ use axum::routing::post;
 use axum::{Json, Router};
 use serde_json::{Map, Value, json};
 
-use crate::client_auth::{AuthOptions, authenticate};
+use crate::client_auth::{AuthOptions, authenticate, error_response};
 use crate::crypto::TokenHash;
 use crate::error::{OAuthError, no_store_headers};
 use crate::faults::Fault;
@@ -35,7 +35,7 @@ async fn introspect(State(state): State<AppState>, req: OAuthRequest) -> Respons
             no_store_headers(&mut r);
             r
         }
-        Err(e) => e.into_response(),
+        Err(e) => error_response(&state, e),
     }
 }
 

@@ -17,7 +17,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::post;
 
-use crate::client_auth::{AuthOptions, authenticate};
+use crate::client_auth::{AuthOptions, authenticate, error_response};
 use crate::crypto::TokenHash;
 use crate::error::{ErrorCode, OAuthError, no_store_headers};
 use crate::faults::Fault;
@@ -38,7 +38,7 @@ async fn revoke(State(state): State<AppState>, req: OAuthRequest) -> Response {
             no_store_headers(&mut r);
             r
         }
-        Err(e) => e.into_response(),
+        Err(e) => error_response(&state, e),
     }
 }
 

@@ -21,7 +21,7 @@ use axum::http::{HeaderValue, Method, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::post;
 
-use crate::client_auth::{AuthOptions, ClientAuth, authenticate};
+use crate::client_auth::{AuthOptions, ClientAuth, authenticate, error_response};
 use crate::error::{ErrorCode, OAuthError};
 use crate::model::{Client, GrantType};
 use crate::params::{OAuthRequest, Params, printable};
@@ -69,7 +69,7 @@ async fn post_only() -> Response {
 async fn token(state: &AppState, req: &OAuthRequest, dialect: Dialect, path: &str) -> Response {
     match exchange(state, req, dialect, path).await {
         Ok(r) => r,
-        Err(e) => e.into_response(),
+        Err(e) => error_response(state, e),
     }
 }
 
