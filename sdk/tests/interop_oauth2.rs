@@ -1,11 +1,13 @@
 //! Interop: the `oauth2` crate, as an independent client, completes
 //! authorization code + PKCE, client credentials and refresh against the
-//! reference server. Its HTTP goes through a small `AsyncHttpClient` closure
-//! over the workspace's reqwest (redirects never followed).
+//! reference server. Its HTTP goes through `ReqwestHttp`, an `AsyncHttpClient`
+//! implemented here over the workspace's reqwest (redirects never followed).
 
 mod support;
 
+use std::future::Future;
 use std::net::SocketAddr;
+use std::pin::Pin;
 
 use oauth_server_reference::{Config, spawn};
 use oauth2::basic::BasicClient;
@@ -18,11 +20,19 @@ use url::Url;
 
 const CALLBACK: &str = "http://127.0.0.1:9876/callback";
 
-async fn send(req: HttpRequest) -> Result<HttpResponse, std::io::Error> {
-    let http = reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .map_err(std::io::Error::other)?;
+/// oauth2's HTTP client trait over the workspace's reqwest.
+struct ReqwestHttp(reqwest::Client);
+
+impl<'c> oauth2::AsyncHttpClient<'c> for ReqwestHttp {
+    type Error = std::io::Error;
+    type Future = Pin<Box<dyn Future<Output = Result<HttpResponse, Self::Error>> + Send + 'c>>;
+
+    fn call(&'c self, request: HttpRequest) -> Self::Future {
+        Box::pin(send(&self.0, request))
+    }
+}
+
+async fn send(http: &reqwest::Client, req: HttpRequest) -> Result<HttpResponse, std::io::Error> {
     let resp = http
         .execute(reqwest::Request::try_from(req).map_err(std::io::Error::other)?)
         .await
@@ -44,7 +54,12 @@ async fn oauth2_crate_code_pkce_client_credentials_and_refresh() {
         .set_auth_uri(AuthUrl::new(server.url("/oauth/authorize")).unwrap())
         .set_token_uri(TokenUrl::new(server.url("/oauth/token")).unwrap())
         .set_redirect_uri(RedirectUrl::new(CALLBACK.into()).unwrap());
-    let http = |req: HttpRequest| send(req);
+    let http = ReqwestHttp(
+        reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .unwrap(),
+    );
 
     // Authorization code + PKCE.
     let (challenge, verifier) = PkceCodeChallenge::new_random_sha256();
