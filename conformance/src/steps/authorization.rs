@@ -75,6 +75,7 @@ async fn deny(w: &mut OAuthWorld, u: UserRole) -> Check {
     w.authorize(u, Decision::Deny).await
 }
 
+#[given(expr = "the {client} client obtains an authorization code")]
 #[when(expr = "the {client} client obtains an authorization code")]
 async fn obtain_code(w: &mut OAuthWorld, c: ClientRole) -> Check {
     w.start_authorization(c, "code")?;

@@ -1,0 +1,234 @@
+//! Proof of power (SPEC §2.5): the reference server is started once per
+//! deliberate fault, and the suite must report a failure of the scenario that
+//! checks the broken rule, tagged with that rule's RFC section. The clean
+//! server must pass everything.
+
+mod support;
+
+use std::collections::HashMap;
+
+use oauth_server_reference::Fault;
+
+/// Each fault and the scenario (`area`, name) that must catch it.
+const CATCHERS: &[(&str, &str, &str)] = &[
+    (
+        "redirect-uri-prefix-match",
+        "authorization_endpoint",
+        "A redirect_uri that differs from the registered one by a path suffix is refused",
+    ),
+    (
+        "redirect-to-unregistered-uri",
+        "authorization_endpoint",
+        "An unregistered redirect_uri gets an error page, never a redirect",
+    ),
+    (
+        "state-dropped",
+        "state",
+        "The state \"simple\" comes back byte for byte",
+    ),
+    (
+        "state-dropped-on-error",
+        "state",
+        "The state comes back with an invalid_scope error",
+    ),
+    (
+        "iss-missing",
+        "authorization_endpoint",
+        "A successful response names the issuer",
+    ),
+    (
+        "code-reusable",
+        "code_lifecycle",
+        "A code can be redeemed only once",
+    ),
+    (
+        "code-not-bound-to-client",
+        "code_lifecycle",
+        "Another client cannot redeem the code",
+    ),
+    (
+        "code-redirect-uri-unchecked",
+        "code_lifecycle",
+        "The redirect_uri at the token endpoint must equal the one of the request",
+    ),
+    (
+        "code-never-expires",
+        "code_lifecycle",
+        "An expired code is refused",
+    ),
+    (
+        "pkce-not-verified",
+        "pkce",
+        "A wrong code_verifier is refused",
+    ),
+    (
+        "pkce-verifier-optional",
+        "pkce",
+        "A code issued with a challenge needs the verifier",
+    ),
+    (
+        "client-secret-unchecked",
+        "token_endpoint",
+        "A wrong Basic secret gets 401 with a Basic challenge",
+    ),
+    (
+        "basic-challenge-missing",
+        "token_endpoint",
+        "A wrong Basic secret gets 401 with a Basic challenge",
+    ),
+    (
+        "refresh-not-rotated",
+        "refresh",
+        "A used refresh token dies when rotated",
+    ),
+    (
+        "refresh-replay-keeps-family",
+        "refresh",
+        "Replaying a rotated-out refresh token revokes the family",
+    ),
+    (
+        "revocation-cross-client",
+        "revocation",
+        "A client cannot revoke another client's token",
+    ),
+    (
+        "revocation-unknown-token-error",
+        "revocation",
+        "Revoking an unknown token answers 200",
+    ),
+    (
+        "no-store-missing",
+        "transport",
+        "A token response carries Cache-Control no-store",
+    ),
+    (
+        "jwt-audience-unchecked",
+        "jwt_assertions",
+        "A wrong audience is refused",
+    ),
+    (
+        "jwt-replay-allowed",
+        "jwt_assertions",
+        "A replayed assertion is refused",
+    ),
+    (
+        "jwt-expiry-unchecked",
+        "jwt_assertions",
+        "An assertion that expired 5 minutes ago is refused",
+    ),
+    (
+        "introspection-leaks-inactive",
+        "introspection",
+        "A revoked token is inactive and nothing more",
+    ),
+    (
+        "implicit-refresh-token",
+        "implicit",
+        "The implicit grant never issues a refresh token",
+    ),
+];
+
+/// `"... (RFC 6749 §4.1.2)"` → `rfc6749-4.1.2`.
+fn rule_tag(rule: &str) -> String {
+    let start = rule.rfind("(RFC ").expect("a rule names its RFC") + 5;
+    let inner = rule[start..].trim_end_matches(')');
+    let (rfc, section) = inner.split_once(" §").expect("RFC n §s");
+    format!("rfc{rfc}-{section}")
+}
+
+#[test]
+fn rule_tags_parse() {
+    assert_eq!(
+        rule_tag("codes are single-use (RFC 6749 §4.1.2)"),
+        "rfc6749-4.1.2"
+    );
+}
+
+#[test]
+fn every_fault_has_a_catcher() {
+    let known: HashMap<&str, _> = CATCHERS.iter().map(|c| (c.0, c)).collect();
+    for f in Fault::ALL {
+        assert!(
+            known.contains_key(f.name()),
+            "no scenario is declared to catch fault {}",
+            f.name()
+        );
+    }
+    for (name, ..) in CATCHERS {
+        assert!(
+            name.parse::<Fault>().is_ok(),
+            "{name} is not a server fault"
+        );
+    }
+}
+
+#[test]
+fn each_fault_is_caught_by_name_and_the_clean_server_passes() {
+    let mut jobs: Vec<(String, Vec<String>)> = vec![("clean".into(), vec![])];
+    for f in Fault::ALL {
+        let tag = rule_tag(f.rule());
+        jobs.push((
+            f.name().into(),
+            vec![
+                "--fault".into(),
+                f.name().into(),
+                "-t".into(),
+                format!("@{tag}"),
+            ],
+        ));
+    }
+    // A few processes at a time: each one starts its own server.
+    let mut results = Vec::new();
+    for chunk in jobs.chunks(4) {
+        let handles: Vec<_> = chunk
+            .iter()
+            .cloned()
+            .map(|(label, args)| {
+                std::thread::spawn(move || {
+                    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+                    (label.clone(), support::run(&label, &args))
+                })
+            })
+            .collect();
+        results.extend(handles.into_iter().map(|h| h.join().expect("run thread")));
+    }
+    let mut problems = Vec::new();
+    for (label, run) in &results {
+        if label == "clean" {
+            let failed: Vec<String> = run
+                .failed()
+                .iter()
+                .map(|s| format!("{}: {}", s.area, s.name))
+                .collect();
+            if run.code != Some(0) || !failed.is_empty() || run.scenarios.len() < 80 {
+                problems.push(format!(
+                    "clean server: exit {:?}, {} scenarios, failed: {failed:#?}\n{}",
+                    run.code,
+                    run.scenarios.len(),
+                    run.stdout
+                ));
+            }
+            continue;
+        }
+        let fault: Fault = label.parse().expect("fault name");
+        let (_, area, name) = CATCHERS.iter().find(|c| c.0 == label).expect("catcher");
+        let tag = rule_tag(fault.rule());
+        match run.find(area, name) {
+            Some(s) if s.failed && s.tags.contains(&tag) => {}
+            Some(s) => problems.push(format!(
+                "fault {label}: scenario {area}: {name} did not fail (failed={}, tags={:?})",
+                s.failed, s.tags
+            )),
+            None => problems.push(format!(
+                "fault {label}: scenario {area}: {name} did not run\n{}",
+                run.stdout
+            )),
+        }
+        if run.code == Some(0) && fault != Fault::JwtReplayAllowed {
+            problems.push(format!(
+                "fault {label}: the run passed (exit 0) although a MUST rule is broken"
+            ));
+        }
+    }
+    assert!(problems.is_empty(), "{}", problems.join("\n\n"));
+}

@@ -1,0 +1,109 @@
+//! Runs the `oauth-conformance` binary and reads its Cucumber JSON report.
+
+#![allow(dead_code, unreachable_pub)]
+
+use std::path::PathBuf;
+use std::process::Command;
+
+/// One scenario as the Cucumber JSON report gives it.
+#[derive(Debug, Clone)]
+pub struct Scenario {
+    pub area: String,
+    pub name: String,
+    pub tags: Vec<String>,
+    pub failed: bool,
+}
+
+/// What a run produced.
+#[derive(Debug)]
+pub struct Run {
+    pub code: Option<i32>,
+    pub stdout: String,
+    pub stderr: String,
+    pub scenarios: Vec<Scenario>,
+    pub json: serde_json::Value,
+}
+
+impl Run {
+    pub fn failed(&self) -> Vec<&Scenario> {
+        self.scenarios.iter().filter(|s| s.failed).collect()
+    }
+
+    pub fn find(&self, area: &str, name: &str) -> Option<&Scenario> {
+        self.scenarios
+            .iter()
+            .find(|s| s.area == area && s.name == name)
+    }
+}
+
+pub fn tmp(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("oauth-conformance-tests-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    dir.join(name)
+}
+
+/// Runs the binary with `args` plus `--json FILE` and parses the report.
+pub fn run(label: &str, args: &[&str]) -> Run {
+    let json_path = tmp(&format!("{label}.json"));
+    let out = Command::new(env!("CARGO_BIN_EXE_oauth-conformance"))
+        .args(args)
+        .arg("--json")
+        .arg(&json_path)
+        .env_remove("CUCUMBER_FILTER_TAGS")
+        .output()
+        .expect("the binary runs");
+    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+    let text = std::fs::read_to_string(&json_path).unwrap_or_default();
+    let json: serde_json::Value = serde_json::from_str(&text).unwrap_or_else(|e| {
+        panic!("{label}: the JSON report is not JSON ({e})\nstdout:\n{stdout}\nstderr:\n{stderr}")
+    });
+    let scenarios = parse(&json);
+    Run {
+        code: out.status.code(),
+        stdout,
+        stderr,
+        scenarios,
+        json,
+    }
+}
+
+fn parse(json: &serde_json::Value) -> Vec<Scenario> {
+    let mut out = Vec::new();
+    for f in json.as_array().expect("a JSON array of features") {
+        let uri = f["uri"].as_str().unwrap_or("");
+        let area = std::path::Path::new(uri)
+            .file_stem()
+            .map(|s| s.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        for e in f["elements"].as_array().into_iter().flatten() {
+            let tags = e["tags"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .filter_map(|t| t["name"].as_str())
+                .map(|t| t.trim_start_matches('@').to_owned())
+                .chain(
+                    f["tags"]
+                        .as_array()
+                        .into_iter()
+                        .flatten()
+                        .filter_map(|t| t["name"].as_str())
+                        .map(|t| t.trim_start_matches('@').to_owned()),
+                )
+                .collect();
+            let failed = e["steps"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .any(|s| s["result"]["status"].as_str() != Some("passed"));
+            out.push(Scenario {
+                area: area.clone(),
+                name: e["name"].as_str().unwrap_or("").to_owned(),
+                tags,
+                failed,
+            });
+        }
+    }
+    out
+}
