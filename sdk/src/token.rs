@@ -287,10 +287,19 @@ impl TokenResponse {
     pub fn expires_at(&self) -> Option<SystemTime> {
         self.token.expires_at
     }
-    /// Members this SDK does not model (e.g. `id_token`, `created_at`).
-    /// They may contain secrets.
-    pub fn extra(&self) -> &Map<String, Value> {
-        &self.extra
+    /// Names of the members this SDK does not model (e.g. `id_token`,
+    /// `created_at`).
+    pub fn extra_names(&self) -> impl Iterator<Item = &str> {
+        self.extra.keys().map(String::as_str)
+    }
+    /// An unmodelled member, as its JSON text (a string value comes quoted).
+    /// It may be a secret (`id_token`).
+    pub fn extra_json(&self, name: &str) -> Option<String> {
+        self.extra.get(name).map(Value::to_string)
+    }
+    /// An unmodelled member whose value is a string.
+    pub fn extra_str(&self, name: &str) -> Option<&str> {
+        self.extra.get(name).and_then(Value::as_str)
     }
 
     pub(crate) fn keep_refresh_token(&mut self, old: &RefreshToken) {
@@ -324,6 +333,9 @@ mod tests {
         let d = format!("{t:?}");
         assert!(!d.contains("VALUE"), "{d}");
         assert!(d.contains("id_token"), "{d}");
+        assert_eq!(t.extra_names().collect::<Vec<_>>(), ["id_token"]);
+        assert_eq!(t.extra_str("id_token"), Some("ID-VALUE"));
+        assert_eq!(t.extra_json("id_token").as_deref(), Some("\"ID-VALUE\""));
     }
 
     #[test]

@@ -269,6 +269,7 @@ async fn introspection_and_token_info_shapes() {
     assert_eq!(i.exp, Some(1_700_000_000));
     assert_eq!(i.aud, vec!["a", "b"]);
     assert_eq!(i.sub.as_deref(), Some("42"));
+    assert_eq!(i.extra_names().count(), 0);
     let info = c
         .token_info(&oauth_sdk::AccessToken::new("a"))
         .send()

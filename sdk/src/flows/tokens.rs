@@ -172,11 +172,20 @@ pub struct Introspection {
     pub iss: Option<String>,
     /// Token id.
     pub jti: Option<String>,
-    /// Other members.
-    pub extra: Map<String, Value>,
+    extra: Map<String, Value>,
 }
 
 impl Introspection {
+    /// Names of the members this SDK does not model.
+    pub fn extra_names(&self) -> impl Iterator<Item = &str> {
+        self.extra.keys().map(String::as_str)
+    }
+
+    /// An unmodelled member, as its JSON text (a string value comes quoted).
+    pub fn extra_json(&self, name: &str) -> Option<String> {
+        self.extra.get(name).map(Value::to_string)
+    }
+
     /// Reads an introspection response body.
     pub fn parse(body: &[u8]) -> Result<Self> {
         const W: &str = "introspection response";
