@@ -29,7 +29,7 @@ pub mod store;
 
 pub use config::Config;
 pub use faults::Fault;
-pub use server::{ServerHandle, SpawnError, serve_on, spawn};
+pub use server::{ServerHandle, SpawnError, serve_on, spawn, spawn_with_store};
 pub use state::AppState;
 
 /// The router serving every endpoint of every dialect.

@@ -7,7 +7,8 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 
 use clap::Parser;
-use oauth_server_reference::{Config, config::DEMO_TOML, spawn};
+use oauth_server_reference::store::SqliteStore;
+use oauth_server_reference::{Config, config::DEMO_TOML, spawn, spawn_with_store};
 
 #[derive(Debug, Parser)]
 #[command(
@@ -22,6 +23,10 @@ struct Args {
     /// Address to listen on (port 0 picks a free port).
     #[arg(long, default_value = "127.0.0.1:8080", value_name = "ADDR")]
     listen: SocketAddr,
+    /// Durable storage, `sqlite://PATH` (created if missing). Without it, everything
+    /// is kept in memory and lost at exit.
+    #[arg(long, value_name = "URL")]
+    database: Option<String>,
 }
 
 #[tokio::main]
@@ -53,7 +58,18 @@ async fn run(args: Args) -> Result<(), Box<dyn std::error::Error>> {
         }
         None => (Config::demo(), true),
     };
-    let server = spawn(config.clone(), args.listen).await?;
+    let server = match &args.database {
+        Some(url) if url.starts_with("sqlite:") => {
+            let store = SqliteStore::open(url)
+                .await
+                .map_err(|e| format!("--database {url}: {e}"))?;
+            spawn_with_store(config.clone(), args.listen, std::sync::Arc::new(store)).await?
+        }
+        Some(url) => {
+            return Err(format!("--database {url}: only sqlite://PATH is supported").into());
+        }
+        None => spawn(config.clone(), args.listen).await?,
+    };
     println!("oauth-server listening on {}", server.base_url());
     println!("issuer: {}", server.state().issuer());
     if demo {

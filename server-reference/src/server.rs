@@ -1,6 +1,7 @@
 //! Serving the router on a socket, with graceful shutdown and a purge task.
 
 use std::net::SocketAddr;
+use std::sync::Arc;
 use std::time::Duration;
 
 use tokio::net::TcpListener;
@@ -10,6 +11,7 @@ use url::Url;
 
 use crate::config::{Config, ConfigError};
 use crate::state::AppState;
+use crate::store::Store;
 
 /// Why the server could not start.
 #[derive(Debug, thiserror::Error)]
@@ -78,6 +80,21 @@ pub async fn spawn(config: Config, addr: SocketAddr) -> Result<ServerHandle, Spa
     let addr = listener.local_addr()?;
     let base_url = Url::parse(&format!("http://{addr}")).expect("a socket address makes a URL");
     let state = AppState::new(config, base_url.clone()).await?;
+    serve_on(listener, state).await
+}
+
+/// Like [`spawn`], over a given store (e.g. [`crate::store::SqliteStore`]); the
+/// configuration's fixture is upserted into it, so a restart on the same database
+/// keeps every issued token and record.
+pub async fn spawn_with_store(
+    config: Config,
+    addr: SocketAddr,
+    store: Arc<dyn Store>,
+) -> Result<ServerHandle, SpawnError> {
+    let listener = TcpListener::bind(addr).await?;
+    let addr = listener.local_addr()?;
+    let base_url = Url::parse(&format!("http://{addr}")).expect("a socket address makes a URL");
+    let state = AppState::with_store(config, base_url, store).await?;
     serve_on(listener, state).await
 }
 

@@ -5,12 +5,14 @@
 //! is one atomic call here, so race safety does not depend on the caller.
 
 mod memory;
+mod sqlite;
 
 use std::sync::Arc;
 
 use async_trait::async_trait;
 
 pub use memory::MemoryStore;
+pub use sqlite::SqliteStore;
 
 use crate::crypto::TokenHash;
 use crate::model::{AuthCode, Client, GrantId, Millis, TokenRecord, User};
