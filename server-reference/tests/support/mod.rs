@@ -5,8 +5,12 @@
 pub mod browser;
 
 use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU32, Ordering};
 
-use oauth_server_reference::{Config, ServerHandle, spawn};
+use oauth_server_reference::store::SqliteStore;
+use oauth_server_reference::{Config, ServerHandle, spawn, spawn_with_store};
 
 /// Demo fixture values (SPEC §6).
 pub const CONFIDENTIAL: (&str, &str) = ("demo-confidential", "demo-confidential-secret");
@@ -17,6 +21,8 @@ pub const REDIRECT: &str = "http://127.0.0.1:9876/callback";
 pub struct TestServer {
     pub handle: ServerHandle,
     pub http: reqwest::Client,
+    /// The SQLite database's directory when `OAUTH_TEST_STORE=sqlite`; removed on drop.
+    pub db_dir: Option<TempDir>,
 }
 
 impl TestServer {
@@ -25,12 +31,31 @@ impl TestServer {
         Self::with_config(Config::demo()).await
     }
 
+    /// The store comes from `OAUTH_TEST_STORE`: `memory` (default) or `sqlite` (a
+    /// fresh database file per server), so one suite runs against both (SPEC §2.4).
     pub async fn with_config(config: Config) -> Self {
         let addr: SocketAddr = "127.0.0.1:0".parse().unwrap();
-        let handle = spawn(config, addr).await.expect("server starts");
-        Self {
-            handle,
-            http: client(),
+        match test_store().as_str() {
+            "memory" => Self {
+                handle: spawn(config, addr).await.expect("server starts"),
+                http: client(),
+                db_dir: None,
+            },
+            "sqlite" => {
+                let dir = TempDir::new();
+                let store = SqliteStore::open(&dir.sqlite_url())
+                    .await
+                    .expect("sqlite store opens");
+                let handle = spawn_with_store(config, addr, Arc::new(store))
+                    .await
+                    .expect("server starts");
+                Self {
+                    handle,
+                    http: client(),
+                    db_dir: Some(dir),
+                }
+            }
+            other => panic!("OAUTH_TEST_STORE={other:?}: expected memory or sqlite"),
         }
     }
 
@@ -66,4 +91,45 @@ pub fn client() -> reqwest::Client {
 pub async fn json(resp: reqwest::Response) -> serde_json::Value {
     let text = resp.text().await.unwrap();
     serde_json::from_str(&text).unwrap_or_else(|e| panic!("not JSON ({e}): {text}"))
+}
+
+/// The store the suite runs against: `OAUTH_TEST_STORE`, `memory` when unset.
+pub fn test_store() -> String {
+    std::env::var("OAUTH_TEST_STORE").unwrap_or_else(|_| "memory".to_owned())
+}
+
+/// A fresh directory under the system temp dir, removed on drop.
+#[derive(Debug)]
+pub struct TempDir(PathBuf);
+
+impl TempDir {
+    pub fn new() -> Self {
+        static NEXT: AtomicU32 = AtomicU32::new(0);
+        let nanos = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .as_nanos();
+        let path = std::env::temp_dir().join(format!(
+            "oauth-server-test-{}-{}-{nanos}",
+            std::process::id(),
+            NEXT.fetch_add(1, Ordering::Relaxed)
+        ));
+        std::fs::create_dir_all(&path).expect("temp dir is writable");
+        Self(path)
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.0
+    }
+
+    /// `sqlite://<dir>/db.sqlite`
+    pub fn sqlite_url(&self) -> String {
+        format!("sqlite://{}", self.0.join("db.sqlite").display())
+    }
+}
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
 }

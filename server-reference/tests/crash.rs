@@ -1,0 +1,190 @@
+//! Crash safety of the SQLite store (SPEC §2.4): the real binary, under token
+//! issuance load from several tasks, is killed with SIGKILL and restarted on the
+//! same database. Every token whose 200 response arrived must still validate, no
+//! half-written record may be visible, and `PRAGMA integrity_check` must say ok.
+
+mod support;
+
+use std::io::{BufRead, BufReader};
+use std::process::{Child, Command, Stdio};
+use std::str::FromStr;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use sqlx::ConnectOptions;
+use sqlx::sqlite::SqliteConnectOptions;
+use support::{CONFIDENTIAL, TempDir, client};
+
+/// Load bounds: whichever comes first ends the load.
+const TASKS: usize = 8;
+const MAX_TOKENS: usize = 5_000;
+const MAX_LOAD: Duration = Duration::from_secs(5);
+/// The kill lands once this many tokens were acknowledged (or at `KILL_AFTER`).
+const KILL_AT_TOKENS: usize = 300;
+const KILL_AFTER: Duration = Duration::from_millis(2_500);
+
+/// The server process; killed on drop so a failing test leaves nothing behind.
+struct Server {
+    child: Child,
+    base: String,
+}
+
+impl Server {
+    fn start(db_url: &str) -> Self {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_oauth-server"))
+            .args(["--database", db_url, "--listen", "127.0.0.1:0"])
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("oauth-server starts");
+        let stdout = child.stdout.take().expect("stdout is piped");
+        let (tx, rx) = std::sync::mpsc::channel();
+        // Reads the address line, then keeps draining stdout so the server never
+        // blocks on a full pipe.
+        std::thread::spawn(move || {
+            let mut tx = Some(tx);
+            for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+                if let Some(addr) = line.strip_prefix("oauth-server listening on ") {
+                    if let Some(tx) = tx.take() {
+                        let _ = tx.send(addr.trim_end_matches('/').to_owned());
+                    }
+                }
+            }
+        });
+        let mut server = Server {
+            child,
+            base: String::new(),
+        };
+        server.base = rx
+            .recv_timeout(Duration::from_secs(60))
+            .expect("the server prints its address");
+        server
+    }
+
+    fn kill(mut self) {
+        // SIGKILL on Unix: no shutdown code runs.
+        self.child.kill().expect("kill");
+        self.child.wait().expect("reap");
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Issues client-credentials tokens until stopped or failing; returns the acknowledged ones.
+async fn issue(base: String, acked: Arc<Mutex<Vec<String>>>, deadline: Instant) {
+    let http = client();
+    while Instant::now() < deadline && acked.lock().unwrap().len() < MAX_TOKENS {
+        let sent = http
+            .post(format!("{base}/oauth/token"))
+            .basic_auth(CONFIDENTIAL.0, Some(CONFIDENTIAL.1))
+            .form(&[("grant_type", "client_credentials"), ("scope", "api")])
+            .timeout(Duration::from_secs(5))
+            .send()
+            .await;
+        let Ok(resp) = sent else { return }; // the server is gone
+        assert_eq!(resp.status(), 200, "token request failed before the kill");
+        let Ok(body) = resp.json::<serde_json::Value>().await else {
+            return; // killed between headers and body: not acknowledged
+        };
+        let token = body["access_token"]
+            .as_str()
+            .expect("access_token")
+            .to_owned();
+        acked.lock().unwrap().push(token);
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn acknowledged_tokens_survive_sigkill() {
+    let dir = TempDir::new();
+    let db_url = dir.sqlite_url();
+
+    let server = Server::start(&db_url);
+    let acked = Arc::new(Mutex::new(Vec::new()));
+    let started = Instant::now();
+    let tasks: Vec<_> = (0..TASKS)
+        .map(|_| {
+            tokio::spawn(issue(
+                server.base.clone(),
+                acked.clone(),
+                started + MAX_LOAD,
+            ))
+        })
+        .collect();
+    while acked.lock().unwrap().len() < KILL_AT_TOKENS && started.elapsed() < KILL_AFTER {
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+    server.kill();
+    for t in tasks {
+        t.await.expect("a load task panicked");
+    }
+    let acked = std::mem::take(&mut *acked.lock().unwrap());
+    assert!(
+        !acked.is_empty(),
+        "no token was issued before the kill; the load never ran"
+    );
+
+    let server = Server::start(&db_url);
+    let http = client();
+    let mut lost = 0;
+    for token in &acked {
+        let resp = http
+            .get(format!("{}/api/v4/user", server.base))
+            .bearer_auth(token)
+            .send()
+            .await
+            .expect("restarted server answers");
+        if resp.status() != 200 {
+            lost += 1;
+        }
+    }
+    assert_eq!(
+        lost,
+        0,
+        "{lost} of {} acknowledged tokens were lost in the crash",
+        acked.len()
+    );
+
+    // The file itself, read beside the running server (WAL admits readers).
+    let mut conn = SqliteConnectOptions::from_str(&db_url)
+        .unwrap()
+        .connect()
+        .await
+        .expect("the database opens");
+    let integrity: String = sqlx::query_scalar("PRAGMA integrity_check")
+        .fetch_one(&mut conn)
+        .await
+        .unwrap();
+    assert_eq!(integrity, "ok");
+    let stored: i64 = sqlx::query_scalar("SELECT count(*) FROM tokens")
+        .fetch_one(&mut conn)
+        .await
+        .unwrap();
+    assert!(
+        stored as usize >= acked.len(),
+        "{stored} tokens stored, {} acknowledged",
+        acked.len()
+    );
+    // Nothing half-written: every stored row is a complete record.
+    let malformed: i64 = sqlx::query_scalar(
+        "SELECT count(*) FROM tokens WHERE length(hash) != 32 OR client_id != ? \
+         OR scope = '' OR grant_id = '' OR issued_at <= 0",
+    )
+    .bind(CONFIDENTIAL.0)
+    .fetch_one(&mut conn)
+    .await
+    .unwrap();
+    assert_eq!(malformed, 0);
+    drop(conn);
+    server.kill();
+    eprintln!(
+        "crash test: {} tokens acknowledged before SIGKILL, all valid after restart; {stored} stored",
+        acked.len()
+    );
+}
