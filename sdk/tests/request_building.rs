@@ -431,3 +431,43 @@ fn token_expiry_is_absolute() {
             .is_expired_within(Duration::from_secs(1_000_000))
     );
 }
+
+/// A user-supplied method, as a KMS-backed signer would be: it sees the
+/// context and adds its own parameters and headers.
+#[derive(Debug)]
+struct KmsSigned;
+
+#[async_trait::async_trait]
+impl oauth_sdk::ClientAuth for KmsSigned {
+    async fn authenticate(
+        &self,
+        ctx: &oauth_sdk::auth::AuthContext<'_>,
+        req: &mut oauth_sdk::auth::AuthRequest,
+    ) -> oauth_sdk::Result<()> {
+        tokio::task::yield_now().await; // a remote signature would be awaited here
+        req.add_param(
+            "client_assertion_type",
+            oauth_sdk::auth::JWT_BEARER_ASSERTION_TYPE,
+        );
+        req.add_param(
+            "client_assertion",
+            format!("signed-for-{}-at-{}", ctx.client_id(), ctx.audience()),
+        );
+        req.set_header(
+            http::HeaderName::from_static("x-kms"),
+            http::HeaderValue::from_static("1"),
+        );
+        Ok(())
+    }
+}
+
+#[tokio::test]
+async fn user_implemented_client_auth_is_used() {
+    let c = gitlab_client(BASE, "app", KmsSigned);
+    let req = c.client_credentials().http_request().await.unwrap();
+    assert_eq!(
+        body(&req),
+        "grant_type=client_credentials&client_assertion_type=urn%3Aietf%3Aparams%3Aoauth%3Aclient-assertion-type%3Ajwt-bearer&client_assertion=signed-for-app-at-http%3A%2F%2F127.0.0.1%3A1%2Foauth%2Ftoken"
+    );
+    assert_eq!(req.headers()["x-kms"], "1");
+}
