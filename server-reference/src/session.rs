@@ -18,6 +18,26 @@ pub const SESSION_TTL_MS: Millis = 60 * 60 * 1000;
 pub const PENDING_TTL_MS: Millis = 10 * 60 * 1000;
 /// Above this many entries, expired ones are swept on insert.
 const SWEEP_ABOVE: usize = 1024;
+/// Hard cap per table: beyond it the entry closest to expiry is evicted, so
+/// unauthenticated requests cannot grow memory without bound.
+const MAX_ENTRIES: usize = 100_000;
+
+/// Makes room for one more entry.
+fn make_room<V>(map: &mut HashMap<TokenHash, V>, now: Millis, expires_at: impl Fn(&V) -> Millis) {
+    if map.len() > SWEEP_ABOVE {
+        map.retain(|_, v| expires_at(v) > now);
+    }
+    while map.len() >= MAX_ENTRIES {
+        let Some(oldest) = map
+            .iter()
+            .min_by_key(|(_, v)| expires_at(v))
+            .map(|(k, _)| *k)
+        else {
+            break;
+        };
+        map.remove(&oldest);
+    }
+}
 
 /// A logged-in user agent.
 #[derive(Clone)]
@@ -96,9 +116,7 @@ impl Sessions {
     pub fn create(&self, username: &str, now: Millis) -> String {
         let id = random_token();
         let mut sessions = lock(&self.sessions);
-        if sessions.len() > SWEEP_ABOVE {
-            sessions.retain(|_, s| s.expires_at > now);
-        }
+        make_room(&mut sessions, now, |s| s.expires_at);
         sessions.insert(
             TokenHash::of(&id),
             Session {
@@ -138,9 +156,7 @@ impl Sessions {
     ) -> String {
         let id = random_token();
         let mut pending = lock(&self.pending);
-        if pending.len() > SWEEP_ABOVE {
-            pending.retain(|_, p| p.expires_at > now);
-        }
+        make_room(&mut pending, now, |p| p.expires_at);
         pending.insert(
             TokenHash::of(&id),
             PendingAuthorization {
@@ -198,6 +214,17 @@ mod tests {
         assert!(s.get("other", 1).is_none());
         assert!(s.get(&id, SESSION_TTL_MS).is_none());
         assert!(!format!("{s:?}").contains(&id));
+    }
+
+    #[test]
+    fn expired_entries_are_swept_when_the_table_grows() {
+        let mut m = HashMap::new();
+        for i in 0..(SWEEP_ABOVE as u64 + 10) {
+            m.insert(TokenHash::of(&i.to_string()), i);
+        }
+        make_room(&mut m, 100, |v| *v);
+        assert!(m.values().all(|v| *v > 100));
+        assert_eq!(m.len(), SWEEP_ABOVE + 10 - 101);
     }
 
     #[test]

@@ -171,6 +171,40 @@ fn add_cookie(response: &mut Response, value: &str) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::TotpSecret;
+
+    fn two_factor_user(secret_base32: &str) -> User {
+        User {
+            username: "bob".into(),
+            name: "Bob".into(),
+            email: String::new(),
+            password: PasswordDigest::from_phc(String::new()),
+            totp_secret: Some(TotpSecret(secret_base32.into())),
+        }
+    }
+
+    #[test]
+    fn totp_is_rfc6238_sha1_six_digits_with_one_step_of_drift() {
+        // RFC 6238 Appendix B: ASCII "12345678901234567890", T = 59 s → 94287082.
+        let user = two_factor_user("GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ");
+        assert!(second_factor_ok(&user, "287082", 59));
+        assert!(second_factor_ok(&user, "287082", 59 + 30));
+        assert!(!second_factor_ok(&user, "287082", 59 + 90));
+        assert!(!second_factor_ok(&user, "94287082", 59));
+        assert!(!second_factor_ok(&user, "", 59));
+        assert!(!second_factor_ok(&user, "287083", 59));
+    }
+
+    #[test]
+    fn cookies_are_read_by_exact_name() {
+        let mut h = HeaderMap::new();
+        h.insert(
+            header::COOKIE,
+            HeaderValue::from_static("xoauth_session=no; oauth_session=yes; other=1"),
+        );
+        assert_eq!(cookie(&h, SESSION_COOKIE), Some("yes"));
+        assert_eq!(cookie(&h, LOGIN_CSRF_COOKIE), None);
+    }
 
     #[test]
     fn next_must_be_a_local_path() {
