@@ -131,9 +131,10 @@ pub(super) async fn done(State(state): State<AppState>, headers: HeaderMap) -> R
     }
 }
 
-/// Only a local path: `/…` but not `//…` or `/\…` (no open redirect), printable ASCII.
+/// Only a local path: `/…` but not `//…` or `/\…` (no open redirect), printable ASCII
+/// (browsers drop tabs and newlines, which could turn `/\t/` into `//`).
 fn safe_next(next: &str) -> Option<&str> {
-    let local = next.starts_with('/') && !next.starts_with("//") && !next.contains('\\');
+    let local = next.starts_with('/') && !next.starts_with("//") && !next.starts_with("/\\");
     let printable = next.bytes().all(|b| (0x21..=0x7e).contains(&b));
     (local && printable).then_some(next)
 }
@@ -208,7 +209,11 @@ mod tests {
 
     #[test]
     fn next_must_be_a_local_path() {
-        for ok in ["/oauth/authorize?client_id=x&a=%2F", "/"] {
+        for ok in [
+            "/oauth/authorize?client_id=x&a=%2F",
+            "/",
+            "/oauth/authorize?state=a\\b",
+        ] {
             assert_eq!(safe_next(ok), Some(ok));
         }
         for bad in [
@@ -219,6 +224,7 @@ mod tests {
             "evil",
             "/a b",
             "/a\r\nSet-Cookie:x",
+            "/\t/evil.example",
         ] {
             assert_eq!(safe_next(bad), None, "{bad:?}");
         }
