@@ -7,7 +7,7 @@ use crate::config::{ConfigError, Target};
 
 /// Code lifetime the embedded server is configured with, so the expiry
 /// scenario waits seconds, not minutes.
-pub const CODE_TTL_SECS: u64 = 2;
+pub const CODE_TTL_SECS: u64 = 5;
 
 /// The shipped reference target file.
 pub const REFERENCE_TARGET: &str = include_str!("../targets/reference.toml");
@@ -18,9 +18,19 @@ pub const REFERENCE_TARGET: &str = include_str!("../targets/reference.toml");
 pub async fn start(
     faults: &[String],
 ) -> Result<(oauth_server_reference::ServerHandle, Target), String> {
-    let mut config = oauth_server_reference::Config::demo();
+    let mut config = if faults.is_empty() {
+        oauth_server_reference::Config::demo()
+    } else {
+        // Through the validating parser, so that a build without the server's
+        // `faults` feature refuses instead of silently running clean.
+        let text = oauth_server_reference::config::DEMO_TOML.replacen(
+            "[settings]\n",
+            &format!("[settings]\nfaults = {faults:?}\n"),
+            1,
+        );
+        oauth_server_reference::Config::from_toml_str(&text).map_err(|e| e.to_string())?
+    };
     config.settings.code_ttl_secs = CODE_TTL_SECS;
-    config.settings.faults = faults.to_vec();
     let addr = "127.0.0.1:0".parse().map_err(|e| format!("{e}"))?;
     let handle = oauth_server_reference::spawn(config, addr)
         .await

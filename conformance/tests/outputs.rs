@@ -123,3 +123,82 @@ fn an_unreadable_target_file_is_a_clear_error() {
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("cannot read target file"), "{err}");
 }
+
+/// A copy of the reference target pointing at a server of this process.
+fn reference_target_for(
+    base: &str,
+    edit: impl Fn(String) -> String,
+    name: &str,
+) -> std::path::PathBuf {
+    let text = oauth_conformance::embedded::REFERENCE_TARGET
+        .replace("http://127.0.0.1:8080", base.trim_end_matches('/'))
+        .replace(
+            "../../server-reference",
+            concat!(env!("CARGO_MANIFEST_DIR"), "/../server-reference"),
+        );
+    let path = support::tmp(name);
+    std::fs::write(&path, edit(text)).expect("write target");
+    path
+}
+
+#[test]
+fn undeclared_capabilities_skip_with_a_reason_and_expected_failures_are_enforced() {
+    let rt = tokio::runtime::Runtime::new().expect("runtime");
+    let (handle, _) = rt
+        .block_on(oauth_conformance::embedded::start(&[]))
+        .expect("server starts");
+    let base = handle.base_url().to_string();
+
+    // The password grant is not declared: its suite is skipped, with the reason.
+    let no_password = reference_target_for(
+        &base,
+        |t| t.replace("\"implicit\", \"password\",", "\"implicit\","),
+        "no-password.toml",
+    );
+    let run = support::run(
+        "skips",
+        &[
+            "--target",
+            no_password.to_str().expect("utf-8"),
+            "-t",
+            "@password or @state",
+        ],
+    );
+    assert_eq!(run.code, Some(0), "{}", run.stdout);
+    assert!(
+        run.scenarios.iter().all(|s| s.area == "state"),
+        "password scenarios did not run"
+    );
+    assert!(
+        run.stdout.contains("SKIP  password: Valid credentials give tokens — target does not declare the password grant"),
+        "every skip prints its reason:\n{}",
+        run.stdout
+    );
+
+    // An expected failure that now passes fails the run; so does a regression.
+    let expected = support::tmp("expected.txt");
+    std::fs::write(
+        &expected,
+        "# known\nstate: Without a state the flow succeeds and no state comes back\n",
+    )
+    .expect("write");
+    let target = reference_target_for(&base, |t| t, "reference.toml");
+    let run = support::run(
+        "expected",
+        &[
+            "--target",
+            target.to_str().expect("utf-8"),
+            "-t",
+            "@state",
+            "--expected-failures",
+            expected.to_str().expect("utf-8"),
+        ],
+    );
+    assert_eq!(run.code, Some(1), "{}", run.stdout);
+    assert!(
+        run.stdout.contains("Expected failures that now PASS"),
+        "{}",
+        run.stdout
+    );
+    drop(handle);
+}
