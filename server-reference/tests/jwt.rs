@@ -384,3 +384,27 @@ async fn jwt_bearer_grant() {
         .await;
     assert_error(resp, 400, "invalid_request").await;
 }
+
+/// Segment's token request: `POST <auth server>/token` with the base URL as `aud`.
+#[tokio::test]
+async fn segment_token_path_takes_the_seed_request() {
+    let ts = TestServer::demo().await;
+    let assertion = sign(Some(RSA_KID), false, &claims(&ts));
+    let resp = ts
+        .post_form(
+            "/token",
+            None,
+            &[
+                ("grant_type", "client_credentials"),
+                ("client_assertion_type", ASSERTION_TYPE),
+                ("client_assertion", &assertion),
+                ("scope", "tracking_api:write"),
+            ],
+        )
+        .await;
+    let body = ok_tokens(resp).await;
+    assert_eq!(body["scope"], "tracking_api:write");
+    // The same assertion again is a replay, on any path.
+    let replay = cc_with(&ts, &assertion).await;
+    assert_error(replay, 401, "invalid_client").await;
+}

@@ -2,7 +2,7 @@
 //! (generic/GitLab), `POST /api/rest/oauth2/token` (Hub) and `POST`/`GET
 //! /oauthserver/token/` (Phabricator, where `grant_type=token` means
 //! `authorization_code` and the documented GET form carries the client secret in the
-//! query). One submodule per grant.
+//! query), and `POST /token` (Segment's auth server). One submodule per grant.
 //!
 //! Order of checks: credentials in the query are refused, `grant_type` is parsed
 //! (missing → `invalid_request`, unknown → `unsupported_grant_type`), the client is
@@ -31,12 +31,15 @@ use crate::state::AppState;
 pub(crate) const GENERIC_PATH: &str = "/oauth/token";
 pub(crate) const HUB_PATH: &str = "/api/rest/oauth2/token";
 pub(crate) const PHABRICATOR_PATH: &str = "/oauthserver/token/";
+/// Segment's auth server takes token requests at `<base>/token`.
+pub(crate) const SEGMENT_PATH: &str = "/token";
 
 pub(crate) fn router() -> Router<AppState> {
     Router::new()
         .route(GENERIC_PATH, post(generic).get(post_only))
         .route(HUB_PATH, post(hub).get(post_only))
         .route(PHABRICATOR_PATH, post(phabricator).get(phabricator))
+        .route(SEGMENT_PATH, post(segment).get(post_only))
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -51,6 +54,10 @@ async fn generic(State(state): State<AppState>, req: OAuthRequest) -> Response {
 
 async fn hub(State(state): State<AppState>, req: OAuthRequest) -> Response {
     token(&state, &req, Dialect::Generic, HUB_PATH).await
+}
+
+async fn segment(State(state): State<AppState>, req: OAuthRequest) -> Response {
+    token(&state, &req, Dialect::Generic, SEGMENT_PATH).await
 }
 
 async fn phabricator(State(state): State<AppState>, req: OAuthRequest) -> Response {
