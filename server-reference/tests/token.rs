@@ -285,9 +285,11 @@ async fn scope_rules() {
             ts.post_form(TOKEN, Some(CONFIDENTIAL), &form).await
         }
     };
-    // O1: absent → the default scope (all the client's scopes here).
+    // O1: absent → the client's default scope (the fixture's `default_scopes`:
+    // never-expiring `offline_access` only when asked for).
     let body = ok_tokens(cc(None).await).await;
-    assert_eq!(body["scope"], "api offline_access read_user whoami");
+    assert_eq!(body["scope"], "api read_user whoami");
+    assert_eq!(body["expires_in"], 7200);
     // O3: order does not matter.
     assert_eq!(
         ok_tokens(cc(Some("whoami api")).await).await["scope"],
