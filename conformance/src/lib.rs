@@ -124,6 +124,20 @@ pub async fn run(mut opts: cli::Opts) -> Result<bool, String> {
     for s in &skips {
         println!("  SKIP  {}: {} — {}", s.area, s.name, s.reason);
     }
+    for (grant, why) in [
+        (
+            "implicit",
+            "implicit grant enabled: deprecated by RFC 9700 §2.1.2",
+        ),
+        (
+            "password",
+            "password grant enabled: RFC 9700 §2.4 says MUST NOT",
+        ),
+    ] {
+        if target.capabilities.grants.iter().any(|g| g == grant) {
+            println!("  NOTE  {why}");
+        }
+    }
     let v = verdict::Verdict::decide(&results, &expected);
     print!("{}", report::summary(&results, &skips, &v, custom.strict));
     if results.is_empty() && skips.is_empty() {

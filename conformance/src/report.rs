@@ -45,7 +45,7 @@ pub fn summary(
     let mut out = String::new();
     let _ = writeln!(
         out,
-        "\n{:<22} {:>11} {:>11} {:>11} {:>8}",
+        "\n{:<22} {:^11} {:^11} {:^11} {:>8}",
         "area", "MUST ok/✗", "SHOULD ok/!", "MAY ok/!", "skipped"
     );
     let mut areas: Vec<&str> = by.keys().map(String::as_str).collect();
