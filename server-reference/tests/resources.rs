@@ -33,6 +33,22 @@ async fn token_for(server: &TestServer, username: Option<&str>, scope: &str) -> 
         .access_token
 }
 
+/// GET `path` with the token in the `Authorization: Bearer` header.
+async fn get_with_header(s: &TestServer, path: &str, token: &str) -> reqwest::Response {
+    s.http
+        .get(s.url(path))
+        .bearer_auth(token)
+        .send()
+        .await
+        .unwrap()
+}
+
+/// GET `path` with the token as the `access_token` query parameter.
+async fn get_with_query(s: &TestServer, path: &str, token: &str) -> reqwest::Response {
+    let query = [("access_token", token)];
+    s.http.get(s.url(path)).query(&query).send().await.unwrap()
+}
+
 fn challenge(resp: &reqwest::Response) -> String {
     resp.headers()
         .get("www-authenticate")
@@ -80,24 +96,12 @@ async fn bearer_header_and_query_parameter_both_work() {
     let s = TestServer::demo().await;
     let token = token_for(&s, Some("alice"), "api").await;
 
-    let resp = s
-        .http
-        .get(s.url("/api/v4/user"))
-        .bearer_auth(&token)
-        .send()
-        .await
-        .unwrap();
+    let resp = get_with_header(&s, "/api/v4/user", &token).await;
     assert_eq!(resp.status(), StatusCode::OK);
     assert_eq!(resp.headers()["cache-control"], "no-store");
     assert_eq!(json(resp).await["username"], "alice");
 
-    let resp = s
-        .http
-        .get(s.url("/api/v4/user"))
-        .query(&[("access_token", &token)])
-        .send()
-        .await
-        .unwrap();
+    let resp = get_with_query(&s, "/api/v4/user", &token).await;
     assert_eq!(resp.status(), StatusCode::OK);
     // RFC 6750 §2.3: a token in the URI makes the response private.
     assert!(
@@ -135,13 +139,7 @@ async fn bad_missing_expired_and_revoked_tokens_get_401_invalid_token() {
         "no error code when no token was sent"
     );
 
-    let resp = s
-        .http
-        .get(s.url("/api/v4/user"))
-        .bearer_auth("garbage")
-        .send()
-        .await
-        .unwrap();
+    let resp = get_with_header(&s, "/api/v4/user", "garbage").await;
     assert_eq!(resp.status(), StatusCode::UNAUTHORIZED);
     assert!(challenge(&resp).contains("error=\"invalid_token\""));
 
@@ -157,32 +155,14 @@ async fn bad_missing_expired_and_revoked_tokens_get_401_invalid_token() {
     let token = token_for(&s, Some("alice"), "api").await;
     let hash = oauth_server_reference::crypto::TokenHash::of(&token);
     assert!(s.handle.state().store().revoke_token(&hash).await.unwrap());
-    let resp = s
-        .http
-        .get(s.url("/api/v4/user"))
-        .bearer_auth(&token)
-        .send()
-        .await
-        .unwrap();
+    let resp = get_with_header(&s, "/api/v4/user", &token).await;
     assert_eq!(resp.status(), StatusCode::UNAUTHORIZED, "revoked");
 
     let token = token_for(&s, Some("alice"), "api").await;
-    let resp = s
-        .http
-        .get(s.url("/api/v4/user"))
-        .bearer_auth(&token)
-        .send()
-        .await
-        .unwrap();
+    let resp = get_with_header(&s, "/api/v4/user", &token).await;
     assert_eq!(resp.status(), StatusCode::OK);
     s.handle.state().clock().advance(Duration::from_secs(7201));
-    let resp = s
-        .http
-        .get(s.url("/api/v4/user"))
-        .bearer_auth(&token)
-        .send()
-        .await
-        .unwrap();
+    let resp = get_with_header(&s, "/api/v4/user", &token).await;
     assert_eq!(
         resp.status(),
         StatusCode::UNAUTHORIZED,
@@ -194,13 +174,7 @@ async fn bad_missing_expired_and_revoked_tokens_get_401_invalid_token() {
 async fn a_token_without_the_scope_gets_403_insufficient_scope() {
     let s = TestServer::demo().await;
     let token = token_for(&s, Some("alice"), "whoami").await;
-    let resp = s
-        .http
-        .get(s.url("/api/v4/user"))
-        .bearer_auth(&token)
-        .send()
-        .await
-        .unwrap();
+    let resp = get_with_header(&s, "/api/v4/user", &token).await;
     assert_eq!(resp.status(), StatusCode::FORBIDDEN);
     assert!(challenge(&resp).contains("error=\"insufficient_scope\""));
     assert!(challenge(&resp).contains("scope=\"api read_user\""));
@@ -214,13 +188,7 @@ async fn offline_access_tokens_never_expire() {
         .state()
         .clock()
         .advance(Duration::from_secs(400 * 24 * 3600));
-    let resp = s
-        .http
-        .get(s.url("/api/user.whoami"))
-        .query(&[("access_token", &token)])
-        .send()
-        .await
-        .unwrap();
+    let resp = get_with_query(&s, "/api/user.whoami", &token).await;
     assert_eq!(resp.status(), StatusCode::OK);
 }
 
@@ -240,13 +208,7 @@ async fn phabricator_whoami_uses_the_conduit_envelope() {
     assert_eq!(body["result"]["userName"], "alice");
     assert!(body["error_code"].is_null());
 
-    let resp = s
-        .http
-        .get(s.url("/api/user.whoami"))
-        .query(&[("access_token", "expired-or-bogus")])
-        .send()
-        .await
-        .unwrap();
+    let resp = get_with_query(&s, "/api/user.whoami", "expired-or-bogus").await;
     assert_eq!(resp.status(), StatusCode::UNAUTHORIZED);
     let body = json(resp).await;
     assert_eq!(body["error_code"], "ERR-INVALID-AUTH");
@@ -257,23 +219,11 @@ async fn phabricator_whoami_uses_the_conduit_envelope() {
 async fn hub_me_and_client_credentials_tokens() {
     let s = TestServer::demo().await;
     let token = token_for(&s, Some("bob"), "read_user").await;
-    let resp = s
-        .http
-        .get(s.url("/api/rest/users/me"))
-        .bearer_auth(&token)
-        .send()
-        .await
-        .unwrap();
+    let resp = get_with_header(&s, "/api/rest/users/me", &token).await;
     assert_eq!(json(resp).await["login"], "bob");
 
     let token = token_for(&s, None, "api").await;
-    let resp = s
-        .http
-        .get(s.url("/api/v4/user"))
-        .bearer_auth(&token)
-        .send()
-        .await
-        .unwrap();
+    let resp = get_with_header(&s, "/api/v4/user", &token).await;
     assert_eq!(resp.status(), StatusCode::OK);
     assert_eq!(json(resp).await["client_id"], "demo-confidential");
 }
@@ -282,13 +232,7 @@ async fn hub_me_and_client_credentials_tokens() {
 async fn token_info_reports_the_application() {
     let s = TestServer::demo().await;
     let token = token_for(&s, Some("alice"), "api read_user").await;
-    let resp = s
-        .http
-        .get(s.url("/oauth/token/info"))
-        .bearer_auth(&token)
-        .send()
-        .await
-        .unwrap();
+    let resp = get_with_header(&s, "/oauth/token/info", &token).await;
     assert_eq!(resp.status(), StatusCode::OK);
     let info = json(resp).await;
     assert_eq!(info["resource_owner_id"], "alice");
@@ -298,13 +242,7 @@ async fn token_info_reports_the_application() {
     assert!((7190..=7200).contains(&left), "{left}");
     assert!(info["created_at"].as_u64().unwrap() > 1_700_000_000);
 
-    let resp = s
-        .http
-        .get(s.url("/oauth/token/info"))
-        .query(&[("access_token", "nope")])
-        .send()
-        .await
-        .unwrap();
+    let resp = get_with_query(&s, "/oauth/token/info", "nope").await;
     assert_eq!(resp.status(), StatusCode::UNAUTHORIZED);
     assert!(challenge(&resp).contains("invalid_token"));
 }
