@@ -47,3 +47,9 @@ Feature: Token revocation (RFC 7009)
     When the confidential client revokes the latest access token with the hint "refresh_token"
     Then the response status is 200
     And the latest access token is rejected by the resource server
+
+  @may @rfc7009-2.2.1
+  Scenario: An unknown token_type_hint is ignored or refused with unsupported_token_type
+    Given the confidential client holds tokens from the authorization code grant
+    When the confidential client revokes the latest access token with the hint "conformance_unknown_type"
+    Then the response is 200 or the error "unsupported_token_type"

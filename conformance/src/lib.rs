@@ -76,7 +76,10 @@ pub async fn run(mut opts: cli::Opts) -> Result<bool, String> {
     );
 
     let skips: Arc<Mutex<Vec<report::Skip>>> = Arc::default();
+    // Both filters are applied here, so capability gating also holds with them
+    // (cucumber skips the custom filter when either is given).
     let tags_filter = opts.tags_filter.take();
+    let name_filter = opts.re_filter.take();
     let skips_in = skips.clone();
     let filter = move |f: &cucumber::gherkin::Feature,
                        r: Option<&cucumber::gherkin::Rule>,
@@ -88,7 +91,9 @@ pub async fn run(mut opts: cli::Opts) -> Result<bool, String> {
             .chain(&s.tags)
             .cloned()
             .collect();
-        if tags_filter.as_ref().is_some_and(|t| !t.eval(tags.iter())) {
+        if tags_filter.as_ref().is_some_and(|t| !t.eval(tags.iter()))
+            || name_filter.as_ref().is_some_and(|re| !re.is_match(&s.name))
+        {
             return false;
         }
         match target.missing_capability(&tags) {

@@ -202,3 +202,11 @@ fn challenge_as_verifier(w: &mut OAuthWorld) -> Check {
         .to_owned();
     w.set_token_param("code_verifier", &ch)
 }
+
+#[then(expr = "the response is 200 or the error {string}")]
+fn ok_or_error(w: &mut OAuthWorld, code: String) -> Check {
+    match w.last.as_ref().map(|r| r.status) {
+        Some(200) => Ok(()),
+        _ => w.expect_token_error(&[code.as_str()]),
+    }
+}
