@@ -19,9 +19,11 @@
 //! ([`ClientSecret`], [`AccessToken`]...).
 
 pub mod auth;
+mod authorized;
 mod client;
 pub mod error;
 pub mod flows;
+pub mod lifecycle;
 pub mod provider;
 mod response;
 mod secret;
@@ -30,12 +32,17 @@ mod transport;
 mod types;
 
 pub use auth::{ClientAuth, ClientSecretBasic, ClientSecretPost, NoClientAuth, PrivateKeyJwt};
+pub use authorized::AuthorizedClient;
 pub use client::{Client, ClientBuilder};
 pub use error::{Error, ErrorCode, ProtocolViolation, Result};
 pub use flows::code::{AuthorizationCallback, AuthorizationRequest, PendingAuthorization};
 pub use flows::grants::TokenRequest;
 pub use flows::implicit::PendingImplicit;
 pub use flows::tokens::{AnyToken, Introspection, TokenInfo};
+pub use lifecycle::{
+    FileStore, Grant, MemoryStore, RetryPolicy, SourceError, StoreError, TokenSource,
+    TokenSourceBuilder, TokenStore,
+};
 pub use provider::{Provider, SegmentRegion, TokenPlacement};
 pub use secret::{
     AccessToken, Assertion, AuthorizationCode, ClientSecret, CsrfState, PkceVerifier, RefreshToken,
