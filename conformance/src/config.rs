@@ -278,6 +278,9 @@ pub struct Interaction {
     pub cookies: Vec<String>,
     /// Pages the user agent recognises and fills.
     pub pages: Vec<PageScript>,
+    /// Other origins the browser follows redirects to (e.g. a separate login
+    /// host, `https://sso.example.com`); any other origin is the client's.
+    pub follow_origins: Vec<String>,
 }
 
 impl Default for Interaction {
@@ -286,6 +289,7 @@ impl Default for Interaction {
             mode: "scripted".into(),
             cookies: Vec::new(),
             pages: Vec::new(),
+            follow_origins: Vec::new(),
         }
     }
 }

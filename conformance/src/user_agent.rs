@@ -296,7 +296,14 @@ impl UserAgent {
                 let next = resp
                     .location()
                     .ok_or_else(|| format!("redirect {} without a usable Location", resp.status))?;
-                if next.origin() != origin || next.scheme() != "http" && next.scheme() != "https" {
+                let ours = next.origin() == origin
+                    || self
+                        .target
+                        .interaction
+                        .follow_origins
+                        .iter()
+                        .any(|o| Url::parse(o).is_ok_and(|o| o.origin() == next.origin()));
+                if !ours || next.scheme() != "http" && next.scheme() != "https" {
                     return Ok(Outcome::Redirect(next));
                 }
                 req = RawRequest::get(next);
