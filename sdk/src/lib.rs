@@ -24,6 +24,7 @@ mod client;
 pub mod error;
 pub mod flows;
 pub mod lifecycle;
+mod loopback;
 pub mod provider;
 mod response;
 mod secret;
@@ -43,6 +44,7 @@ pub use lifecycle::{
     FileStore, Grant, MemoryStore, RetryPolicy, SourceError, StoreError, TokenSource,
     TokenSourceBuilder, TokenStore,
 };
+pub use loopback::{LoopbackError, LoopbackListener};
 pub use provider::{Provider, SegmentRegion, TokenPlacement};
 pub use secret::{
     AccessToken, Assertion, AuthorizationCode, ClientSecret, CsrfState, PkceVerifier, RefreshToken,
