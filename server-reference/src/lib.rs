@@ -17,6 +17,7 @@ pub mod crypto;
 pub mod error;
 pub mod faults;
 pub mod issuance;
+mod management;
 pub mod model;
 mod pages;
 pub mod params;

@@ -27,6 +27,7 @@ struct Inner {
     clock: Clock,
     sessions: Sessions,
     config: Config,
+    management: crate::management::Management,
 }
 
 impl std::fmt::Debug for AppState {
@@ -79,6 +80,7 @@ impl AppState {
             faults: config.faults().into_iter().collect(),
             clock: Clock::default(),
             sessions: Sessions::default(),
+            management: crate::management::Management::from_config(&config),
             config,
         })))
     }
@@ -113,6 +115,11 @@ impl AppState {
 
     pub fn now(&self) -> Millis {
         self.0.clock.now()
+    }
+
+    /// The management APIs' records (accounts, tenants, services).
+    pub(crate) fn management(&self) -> &crate::management::Management {
+        &self.0.management
     }
 
     pub fn sessions(&self) -> &Sessions {

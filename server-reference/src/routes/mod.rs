@@ -24,6 +24,7 @@ pub(crate) fn router(state: AppState) -> Router {
         .merge(tokeninfo::router())
         .merge(metadata::router())
         .merge(resource::router())
+        .merge(crate::management::router())
         .layer(DefaultBodyLimit::max(limit))
         .with_state(state)
 }
