@@ -23,7 +23,8 @@ pub(crate) enum Permission {
     Edit,
     Create,
     Delete,
-    /// Only `*` holds it: the companion endpoints (components, flows).
+    /// Only `*` holds it: the companion endpoints (components, flows) and
+    /// administering Hub services.
     Admin,
 }
 
@@ -73,6 +74,11 @@ impl Account {
         self.grants
             .get(tenant)
             .is_some_and(|p| p.iter().any(|p| p == "*" || p == permission.name()))
+    }
+
+    /// Holds `*` in at least one tenant: a platform administrator.
+    pub(crate) fn is_admin(&self) -> bool {
+        self.grants.values().any(|p| p.iter().any(|p| p == "*"))
     }
 }
 
@@ -134,8 +140,9 @@ mod tests {
         assert!(reader.may("t", Permission::Get));
         assert!(!reader.may("t", Permission::Create));
         assert!(!reader.may("other", Permission::Get));
+        assert!(!reader.is_admin());
         let admin = account(&["*"]);
-        assert!(admin.may("t", Permission::Delete));
+        assert!(admin.may("t", Permission::Delete) && admin.is_admin());
         assert!(!admin.sees_tenant("other"));
     }
 

@@ -1,11 +1,13 @@
 //! The management APIs of SPEC §2.3: administrator accounts, elastic.io tenant
 //! OAuth clients (with the companion components and flows endpoints that exercise
-//! their rules).
+//! their rules) and Hub service registration.
 //!
 //! Records live in memory, in a [`Management`] owned by the `AppState`, loaded from
 //! the configuration's `[[account]]` and `[[tenant]]` tables at start-up. They do
 //! not go through the `Store` trait yet, so they do not survive a restart even with
-//! `--database` (durable management records are follow-up work).
+//! `--database` (durable management records are follow-up work). Hub services are
+//! the exception in part: the protocol client each one registers *is* put in the
+//! `Store`, so it authenticates and obtains tokens like any other client.
 //!
 //! Tenant OAuth-client secrets are third-party credentials the platform must present
 //! to the component's provider later, so they cannot be one-way hashed: they are kept
@@ -13,6 +15,7 @@
 
 mod accounts;
 mod jsonapi;
+mod services;
 mod tenant_clients;
 
 use std::collections::BTreeMap;
@@ -35,6 +38,7 @@ pub(crate) struct Management {
 #[derive(Debug, Default)]
 pub(crate) struct Data {
     pub(crate) tenants: BTreeMap<String, Tenant>,
+    pub(crate) services: BTreeMap<String, services::Service>,
 }
 
 /// What a tenant owns.
@@ -81,7 +85,10 @@ impl Management {
             .collect();
         Self {
             accounts: config.accounts.iter().map(Account::from_config).collect(),
-            data: Mutex::new(Data { tenants }),
+            data: Mutex::new(Data {
+                tenants,
+                services: BTreeMap::new(),
+            }),
         }
     }
 
@@ -98,5 +105,7 @@ impl Management {
 
 /// The management endpoints, merged into the server's router.
 pub(crate) fn router() -> Router<AppState> {
-    Router::new().merge(tenant_clients::router())
+    Router::new()
+        .merge(tenant_clients::router())
+        .merge(services::router())
 }
