@@ -62,7 +62,18 @@ impl HttpResponse {
 
     /// A one-line description for failure messages (no secrets: bodies are cut).
     pub fn describe(&self) -> String {
-        let body: String = self.body.chars().take(300).collect();
+        let body = match self.json() {
+            Some(serde_json::Value::Object(mut m)) => {
+                for k in ["access_token", "refresh_token", "id_token"] {
+                    if let Some(v) = m.get_mut(k) {
+                        *v = serde_json::Value::String("[redacted]".into());
+                    }
+                }
+                serde_json::Value::Object(m).to_string()
+            }
+            _ => self.body.clone(),
+        };
+        let body: String = body.chars().take(300).collect();
         format!(
             "HTTP {} from {} {}",
             self.status,
@@ -696,6 +707,16 @@ mod tests {
         let code = totp_now(&user).unwrap();
         assert_eq!(code.len(), 6);
         assert!(code.chars().all(|c| c.is_ascii_digit()));
+    }
+
+    #[test]
+    fn describe_redacts_tokens() {
+        let mut p =
+            page(r#"{"access_token":"secret-at","refresh_token":"secret-rt","scope":"api"}"#);
+        p.status = 200;
+        let d = p.describe();
+        assert!(!d.contains("secret-at") && !d.contains("secret-rt"), "{d}");
+        assert!(d.contains("api"), "{d}");
     }
 
     #[test]

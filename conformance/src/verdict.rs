@@ -218,8 +218,9 @@ fn print_live(r: &ScenarioResult, verbose: bool) {
                 "WARN"
             };
             println!(
-                "  {mark}  [{}] {}\n        at: {step}\n        {message}",
+                "  {mark}  [{} {}] {}\n        at: {step}\n        {message}",
                 r.level.label(),
+                r.sources().join(" "),
                 r.id()
             );
         }

@@ -280,6 +280,12 @@ pub fn expect_oauth_error(r: &HttpResponse, codes: &[&str]) -> Check {
     if r.status >= 500 {
         return Err(format!("server error: {}", r.describe()));
     }
+    if (200..300).contains(&r.status) {
+        return Err(format!(
+            "expected the error {codes:?}, but the request succeeded: {}",
+            r.describe()
+        ));
+    }
     let ct = r.header("content-type").unwrap_or("");
     if !ct.to_ascii_lowercase().starts_with("application/json") {
         return Err(format!(
