@@ -95,6 +95,52 @@ async fn a_registered_service_gets_a_client_credentials_token_at_once() {
 }
 
 #[tokio::test]
+async fn without_fields_registration_returns_every_field_and_the_secret_once() {
+    let server = TestServer::demo().await;
+    let body = Some(service_body().to_string());
+    let resp = send(
+        &server,
+        Method::POST,
+        "/api/rest/services",
+        Some(ADMIN),
+        body,
+    )
+    .await;
+    assert_eq!(resp.status(), StatusCode::CREATED);
+    let service = json(resp).await;
+    for field in [
+        "id",
+        "secret",
+        "name",
+        "homeUrl",
+        "redirectUris",
+        "applicationName",
+        "vendor",
+        "version",
+        "trusted",
+    ] {
+        assert!(service.get(field).is_some(), "{field} missing: {service}");
+    }
+    let (id, secret) = (
+        service["id"].as_str().unwrap(),
+        service["secret"].as_str().unwrap(),
+    );
+    let form = [
+        ("grant_type", "client_credentials"),
+        ("client_id", id),
+        ("client_secret", secret),
+    ];
+    let resp = server
+        .post_form("/api/rest/oauth2/token", None, &form)
+        .await;
+    assert_eq!(
+        resp.status(),
+        StatusCode::OK,
+        "client_secret_post works too"
+    );
+}
+
+#[tokio::test]
 async fn get_returns_the_service_but_never_its_secret() {
     let server = TestServer::demo().await;
     let (id, secret) = register(&server).await;

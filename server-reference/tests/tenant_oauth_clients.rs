@@ -633,3 +633,51 @@ async fn cross_tenant_access_looks_exactly_like_not_found() {
     let ours = call(&server, Method::GET, CLIENTS, Some(OTHER), None).await;
     ours.error(StatusCode::NOT_FOUND);
 }
+
+#[tokio::test]
+async fn a_bad_patch_changes_nothing_and_json_api_media_type_is_accepted() {
+    let server = TestServer::demo().await;
+    let req = server
+        .http
+        .post(server.url(CLIENTS))
+        .basic_auth(ADMIN.0, Some(ADMIN.1))
+        .header("content-type", "application/vnd.api+json")
+        .body(doc("pizzavan", "cid", "s").to_string());
+    let created = raw(req).await;
+    assert_eq!(created.status, StatusCode::CREATED, "{created:?}");
+    assert_eq!(created.headers["content-type"], "application/vnd.api+json");
+    let item = format!("{CLIENTS}/{}", id_of(&created));
+    let before = call(&server, Method::GET, &item, Some(ADMIN), None)
+        .await
+        .text;
+
+    let mut wrong_type = doc("pizzavan", "changed", "s");
+    wrong_type["data"]["type"] = json!("flow");
+    let cases = [
+        (wrong_type, StatusCode::CONFLICT, "\"oauth-client\""),
+        (
+            doc("no-such", "changed", "s"),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "does not exist",
+        ),
+        (
+            doc("hidden-component", "changed", "s"),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "not visible",
+        ),
+        (
+            json!({"data": {"type": "oauth-client", "attributes": {"client_id": 7}}}),
+            StatusCode::BAD_REQUEST,
+            "client_id",
+        ),
+    ];
+    for (body, status, detail) in cases {
+        let a = call(&server, Method::PATCH, &item, Some(ADMIN), Some(body)).await;
+        let got = a.detail(status);
+        assert!(got.contains(detail), "{got}");
+        let after = call(&server, Method::GET, &item, Some(ADMIN), None)
+            .await
+            .text;
+        assert_eq!(after, before);
+    }
+}
