@@ -219,7 +219,10 @@ impl Config {
             .collect()
     }
 
-    fn validate(&self) -> Result<(), ConfigError> {
+    /// Checks every rule `from_toml_str` checks; `AppState` calls it too, so a
+    /// configuration built in code (e.g. with faults pushed into `settings`) is
+    /// held to the same rules.
+    pub fn validate(&self) -> Result<(), ConfigError> {
         let s = &self.settings;
         if s.code_ttl_secs == 0 || s.code_ttl_secs > MAX_CODE_TTL_SECS {
             return invalid(format!(

@@ -51,6 +51,7 @@ impl AppState {
         issuer: Url,
         store: Arc<dyn Store>,
     ) -> Result<Self, ConfigError> {
+        config.validate()?;
         let store_err = |e: crate::store::StoreError| ConfigError::Invalid(e.to_string());
         for u in &config.users {
             let password = u.password.clone();

@@ -267,3 +267,21 @@ async fn unknown_paths_are_404_not_500() {
     let resp = s.http.get(s.url("/no/such/thing")).send().await.unwrap();
     assert_eq!(resp.status(), StatusCode::NOT_FOUND);
 }
+
+/// A configuration built in code is validated like a file: a build without the
+/// `faults` feature refuses to start with a fault, instead of silently running clean.
+#[cfg(not(feature = "faults"))]
+#[tokio::test]
+async fn faults_are_refused_without_the_faults_feature() {
+    let mut config = oauth_server_reference::Config::demo();
+    config.settings.faults.push("code-reusable".to_owned());
+    let addr = "127.0.0.1:0".parse().unwrap();
+    let err = oauth_server_reference::spawn(config, addr)
+        .await
+        .unwrap_err();
+    assert!(err.to_string().contains("faults"), "{err}");
+
+    let mut config = oauth_server_reference::Config::demo();
+    config.settings.code_ttl_secs = 3600;
+    assert!(oauth_server_reference::spawn(config, addr).await.is_err());
+}
