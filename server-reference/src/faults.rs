@@ -41,6 +41,16 @@ macro_rules! faults {
 }
 
 faults! {
+    TenantClientSecretReturned = "tenant-client-secret-returned":
+        "a tenant OAuth client's secret is write-only, never returned (seed elasticio-oauth-clients)",
+    TenantCrossTenantVisible = "tenant-cross-tenant-visible":
+        "another tenant is indistinguishable from one that does not exist (seed elasticio-oauth-clients)",
+    TenantDuplicateAllowed = "tenant-duplicate-allowed":
+        "one OAuth client per component per tenant (seed elasticio-oauth-clients)",
+    TenantDeleteWhileUsed = "tenant-delete-while-used":
+        "an OAuth client cannot be deleted while a flow uses its component (seed elasticio-oauth-clients)",
+    ServiceSecretReturned = "service-secret-returned":
+        "a service secret is shown only at registration (seed hub-services)",
     RedirectUriPrefixMatch = "redirect-uri-prefix-match":
         "redirect_uri must match a registered URI exactly (RFC 9700 §2.1)",
     RedirectUriUnregisteredRedirect = "redirect-to-unregistered-uri":
@@ -87,6 +97,10 @@ faults! {
         "an inactive token introspects as {\"active\":false} alone (RFC 7662 §2.2)",
     ImplicitRefreshToken = "implicit-refresh-token":
         "the implicit grant never issues a refresh token (RFC 6749 §4.2.2)",
+    AppDeleteWithConnectedSource = "app-delete-with-connected-source":
+        "a Segment OAuth app with a connected source cannot be deleted (Segment OAuth apps)",
+    TrackEnforcementIgnored = "track-enforcement-ignored":
+        "a source that enforces OAuth needs a Bearer token of its app at /v1/track (Segment OAuth apps)",
 }
 
 /// A fault name that does not exist.

@@ -76,6 +76,11 @@ impl Account {
             .is_some_and(|p| p.iter().any(|p| p == "*" || p == permission.name()))
     }
 
+    /// The permission names held in `tenant` (empty when none).
+    pub(crate) fn permissions(&self, tenant: &str) -> &[String] {
+        self.grants.get(tenant).map_or(&[], Vec::as_slice)
+    }
+
     /// Holds `*` in at least one tenant: a platform administrator.
     pub(crate) fn is_admin(&self) -> bool {
         self.grants.values().any(|p| p.iter().any(|p| p == "*"))

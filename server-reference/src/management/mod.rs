@@ -15,6 +15,8 @@
 
 mod accounts;
 mod jsonapi;
+mod segment_apps;
+mod segment_roles;
 mod services;
 mod tenant_clients;
 
@@ -39,6 +41,8 @@ pub(crate) struct Management {
 pub(crate) struct Data {
     pub(crate) tenants: BTreeMap<String, Tenant>,
     pub(crate) services: BTreeMap<String, services::Service>,
+    /// Segment workspaces (by tenant id): OAuth apps and sources.
+    pub(crate) segment: BTreeMap<String, segment_apps::Workspace>,
 }
 
 /// What a tenant owns.
@@ -88,6 +92,7 @@ impl Management {
             data: Mutex::new(Data {
                 tenants,
                 services: BTreeMap::new(),
+                segment: segment_apps::from_config(config),
             }),
         }
     }
@@ -108,4 +113,5 @@ pub(crate) fn router() -> Router<AppState> {
     Router::new()
         .merge(tenant_clients::router())
         .merge(services::router())
+        .merge(segment_apps::router())
 }

@@ -7,6 +7,7 @@ mod resource;
 mod revoke;
 mod token;
 mod tokeninfo;
+mod track;
 
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
@@ -25,6 +26,7 @@ pub(crate) fn router(state: AppState) -> Router {
         .merge(metadata::router())
         .merge(resource::router())
         .merge(crate::management::router())
+        .merge(track::router())
         .layer(DefaultBodyLimit::max(limit))
         .with_state(state)
 }
