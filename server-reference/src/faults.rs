@@ -97,10 +97,6 @@ faults! {
         "an inactive token introspects as {\"active\":false} alone (RFC 7662 §2.2)",
     ImplicitRefreshToken = "implicit-refresh-token":
         "the implicit grant never issues a refresh token (RFC 6749 §4.2.2)",
-    AppDeleteWithConnectedSource = "app-delete-with-connected-source":
-        "a Segment OAuth app with a connected source cannot be deleted (Segment OAuth apps)",
-    TrackEnforcementIgnored = "track-enforcement-ignored":
-        "a source that enforces OAuth needs a Bearer token of its app at /v1/track (Segment OAuth apps)",
 }
 
 /// A fault name that does not exist.

@@ -24,7 +24,9 @@
 //! `private_key_jwt`, `client_credentials`, its keys, its scopes, an access-token
 //! lifetime of its period; every change is written through at once. The `Store` has
 //! no deletion, so a deleted app's client is replaced by one with no keys, grants or
-//! scopes: it can never authenticate again.
+//! scopes: it can never authenticate again. The record lock is not held across the
+//! `Store` write, so two concurrent edits of one app may reach the `Store` in either
+//! order (the management record is always the later one).
 //!
 //! Authorization: an account authenticated as for the other management APIs, whose
 //! permissions in the tenant name Segment roles (see `segment_roles`). A tenant the
@@ -46,7 +48,6 @@ use super::jsonapi::{self, ApiError, Resource};
 use super::segment_roles::{self, Action};
 use crate::config::{Config, KeyConfig, expiration_period_secs};
 use crate::crypto::{TokenHash, random_token};
-use crate::faults::Fault;
 use crate::model::{AuthMethod, Client, GrantType, PkcePolicy, RedirectPolicy};
 use crate::scope::ScopeSet;
 use crate::state::AppState;
@@ -546,13 +547,12 @@ async fn remove(
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
     authorize(&state, &headers, &tenant, Action::Edit)?;
-    let ignore_sources = state.fault(Fault::AppDeleteWithConnectedSource);
     with_workspace(&state, &tenant, |ws| {
         if !ws.apps.contains_key(&app) {
             return Err(ApiError::not_found("OAuth app"));
         }
         let sources = connected(ws, &app);
-        if !sources.is_empty() && !ignore_sources {
+        if !sources.is_empty() {
             return Err(ApiError::conflict(format!(
                 "disconnect every source from the app first (connected: {})",
                 sources.join(", ")

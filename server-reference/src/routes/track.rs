@@ -23,7 +23,6 @@ use serde_json::{Value, json};
 
 use crate::bearer::BearerError;
 use crate::crypto::{TokenHash, ct_eq};
-use crate::faults::Fault;
 use crate::model::TokenKind;
 use crate::state::AppState;
 
@@ -113,7 +112,7 @@ async fn track(State(state): State<AppState>, headers: HeaderMap, body: Bytes) -
     let Some(source) = source else {
         return bad_write_key("unknown write key");
     };
-    if source.enforced && !state.fault(Fault::TrackEnforcementIgnored) {
+    if source.enforced {
         let token = match &auth {
             Some((scheme, token)) if scheme == "bearer" && !token.is_empty() => token.clone(),
             _ => return BearerError::Missing.into_response(),
