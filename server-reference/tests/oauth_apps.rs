@@ -774,3 +774,100 @@ async fn end_to_end() {
         StatusCode::UNAUTHORIZED
     );
 }
+
+#[tokio::test]
+async fn enforced_source_refuses_basic_write_key_and_expired_tokens() {
+    let ts = TestServer::demo().await;
+    let (app, kid) = create(&ts, "1d", &ALL_SCOPES).await;
+    patch_source(&ts, ADMIN, connect(&app)).await;
+    patch_source(&ts, ADMIN, enforce(true)).await;
+    let basic = ts
+        .http
+        .post(ts.url("/v1/track"))
+        .basic_auth(WRITE_KEY, Some(""))
+        .json(&json!({"event": "E", "userId": "u"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        basic.status(),
+        StatusCode::UNAUTHORIZED,
+        "the write key alone"
+    );
+    let access = token(&ts, &app, &kid, None).await["access_token"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert_eq!(
+        track(&ts, Some(&access), event()).await.status(),
+        StatusCode::OK
+    );
+    let mut no_key = event();
+    no_key.as_object_mut().unwrap().remove("writeKey");
+    assert_eq!(
+        track(&ts, Some(&access), no_key).await.status(),
+        StatusCode::UNAUTHORIZED,
+        "a token does not name the source"
+    );
+    ts.handle
+        .state()
+        .clock()
+        .advance(std::time::Duration::from_secs(86400 + 1));
+    let resp = track(&ts, Some(&access), event()).await;
+    assert_eq!(
+        resp.status(),
+        StatusCode::UNAUTHORIZED,
+        "past the 1d period"
+    );
+    assert_eq!(json(resp).await["error"], "invalid_token");
+}
+
+#[tokio::test]
+async fn read_only_roles_cannot_change_anything() {
+    let ts = TestServer::demo().await;
+    let (app, kid) = create(&ts, "1d", &ALL_SCOPES).await;
+    let access = token(&ts, &app, &kid, None).await["access_token"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let key_doc = json!({"data": {"type": "oauth-app-key", "attributes": {"name": "k", "publicKey": public_pem()}}});
+    let revoke = json!({"data": {"type": "token-revocation", "attributes": {"token": access}}});
+    for who in [SOURCE_READER, FUNCTION_READER, MEMBER] {
+        let calls = [
+            (
+                Method::POST,
+                format!("{APPS}/{app}/keys"),
+                Some(key_doc.clone()),
+            ),
+            (Method::DELETE, format!("{APPS}/{app}/keys/{kid}"), None),
+            (
+                Method::POST,
+                format!("{APPS}/{app}/token-revocations"),
+                Some(revoke.clone()),
+            ),
+            (Method::DELETE, format!("{APPS}/{app}"), None),
+        ];
+        for (method, path, body) in calls {
+            let resp = send(&ts, method.clone(), &path, who, body).await;
+            assert_eq!(
+                resp.status(),
+                StatusCode::FORBIDDEN,
+                "{} {method} {path}",
+                who.0
+            );
+        }
+    }
+    let shown = json(send(&ts, Method::GET, &format!("{APPS}/{app}"), ADMIN, None).await).await;
+    assert_eq!(
+        shown["data"]["attributes"]["keys"]
+            .as_array()
+            .unwrap()
+            .len(),
+        1
+    );
+    token(&ts, &app, &kid, None).await;
+    patch_source(&ts, ADMIN, connect(&app)).await;
+    patch_source(&ts, ADMIN, enforce(true)).await;
+    let resp = track(&ts, Some(&access), event()).await;
+    assert_eq!(resp.status(), StatusCode::OK, "the token was not revoked");
+}
