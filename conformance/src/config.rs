@@ -50,6 +50,8 @@ pub struct Target {
     /// How the user agent gets through login and consent.
     #[serde(default)]
     pub interaction: Interaction,
+    /// The management APIs (tenant OAuth clients, Hub services), if tested.
+    pub management: Option<Management>,
     /// Directory of the target file, for relative key paths.
     #[serde(skip)]
     pub base_dir: PathBuf,
@@ -248,6 +250,55 @@ fn ok_status() -> u16 {
     200
 }
 
+/// An administrator account: HTTP Basic `email:api_key`.
+#[derive(Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Account {
+    /// Login e-mail.
+    pub email: String,
+    /// API key (the Basic password).
+    pub api_key: String,
+}
+
+impl fmt::Debug for Account {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Account")
+            .field("email", &self.email)
+            .finish_non_exhaustive()
+    }
+}
+
+/// `[management]`: the tenant OAuth-client API (elastic.io) and Hub services.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Management {
+    /// Base URL of the management API; default: the issuer.
+    pub base_url: Option<String>,
+    /// The tenant the scenarios work in.
+    pub tenant: String,
+    /// An account with every `tenants.oauth_clients.*` permission there.
+    pub admin: Account,
+    /// An account with only `tenants.oauth_clients.get` there.
+    pub reader: Option<Account>,
+    /// A visible component (used when components cannot be created).
+    pub visible_component: String,
+    /// A component that exists in the tenant but is not visible.
+    pub hidden_component: Option<String>,
+    /// A component a flow of the tenant uses.
+    pub used_component: Option<String>,
+    /// The server offers `POST /v2/tenants/{T}/components` (and `/flows`), so
+    /// every scenario makes its own component: isolated and concurrent-safe.
+    #[serde(default)]
+    pub creates_components: bool,
+    /// A tenant that exists but that the admin account cannot see.
+    pub other_tenant: Option<String>,
+    /// A Hub administrator (may register services and set `trusted`).
+    pub hub_admin: Option<Account>,
+    /// Hub token endpoint for registered services; default
+    /// `/api/rest/oauth2/token` below the base URL.
+    pub hub_token_endpoint: Option<String>,
+}
+
 /// `[timing]`.
 #[derive(Clone, Debug, Deserialize)]
 #[serde(deny_unknown_fields, default)]
@@ -395,6 +446,18 @@ impl Target {
         self.url(over.as_deref().unwrap_or(default))
     }
 
+    /// A management API URL: `path` below `[management].base_url` (default
+    /// the issuer).
+    pub fn management_url(&self, path: &str) -> Url {
+        match self.management.as_ref().and_then(|m| m.base_url.as_deref()) {
+            Some(base) => {
+                let base = base.trim_end_matches('/');
+                Url::parse(&format!("{base}{path}")).unwrap_or_else(|_| self.url(path))
+            }
+            None => self.url(path),
+        }
+    }
+
     /// The RFC 8414 metadata URL.
     pub fn metadata_url(&self) -> Url {
         match &self.server.metadata_url {
@@ -498,6 +561,43 @@ impl Target {
                     && self.clients.confidential.consent_scope.is_some(),
                 "a consent page (scripted or manual interaction and [clients.confidential].consent_scope)",
             ),
+            "tenant-oauth-clients" => (
+                self.management.is_some()
+                    && c.management_apis
+                        .iter()
+                        .any(|a| a == "tenant-oauth-clients"),
+                "the tenant OAuth-client API (management_apis = [\"tenant-oauth-clients\"] and [management])",
+            ),
+            "read-only-account" => (
+                self.management.as_ref().is_some_and(|m| m.reader.is_some()),
+                "[management].reader",
+            ),
+            "hidden-component" => (
+                self.management
+                    .as_ref()
+                    .is_some_and(|m| m.hidden_component.is_some()),
+                "[management].hidden_component",
+            ),
+            "used-component" => (
+                self.management
+                    .as_ref()
+                    .is_some_and(|m| m.creates_components || m.used_component.is_some()),
+                "[management].used_component or creates_components = true",
+            ),
+            "other-tenant" => (
+                self.management
+                    .as_ref()
+                    .is_some_and(|m| m.other_tenant.is_some()),
+                "[management].other_tenant",
+            ),
+            "service-registration" => (
+                c.management_apis.iter().any(|a| a == "hub-services")
+                    && self
+                        .management
+                        .as_ref()
+                        .is_some_and(|m| m.hub_admin.is_some()),
+                "Hub service registration (management_apis = [\"hub-services\"] and [management].hub_admin)",
+            ),
             other => return Some(format!("unknown capability tag @needs-{other}")),
         };
         (!ok).then(|| format!("target does not declare {why}"))
@@ -547,6 +647,18 @@ mod tests {
             g.missing_capability(&["needs-private-key-jwt".to_string()])
                 .is_some()
         );
+        assert!(
+            g.missing_capability(&["needs-service-registration".to_string()])
+                .unwrap()
+                .contains("hub_admin")
+        );
+        for need in [
+            "tenant-oauth-clients",
+            "service-registration",
+            "other-tenant",
+        ] {
+            assert_eq!(t.missing_capability(&[format!("needs-{need}")]), None);
+        }
     }
 
     #[test]

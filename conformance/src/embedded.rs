@@ -9,6 +9,9 @@ use crate::config::{ConfigError, Target};
 /// scenario waits seconds, not minutes.
 pub const CODE_TTL_SECS: u64 = 5;
 
+/// The tenant the embedded server adds, invisible to every demo account.
+pub const OTHER_TENANT: &str = "other-tenant";
+
 /// The shipped reference target file.
 pub const REFERENCE_TARGET: &str = include_str!("../targets/reference.toml");
 
@@ -31,6 +34,19 @@ pub async fn start(
         oauth_server_reference::Config::from_toml_str(&text).map_err(|e| e.to_string())?
     };
     config.settings.code_ttl_secs = CODE_TTL_SECS;
+    // A tenant no demo account can see, for the isolation scenarios
+    // (`[management].other_tenant`).
+    config
+        .tenants
+        .push(oauth_server_reference::config::TenantConfig {
+            id: OTHER_TENANT.into(),
+            components: vec![oauth_server_reference::config::ComponentConfig {
+                id: "salesforce".into(),
+                visible: true,
+            }],
+            flows: Vec::new(),
+            sources: Vec::new(),
+        });
     let addr = "127.0.0.1:0".parse().map_err(|e| format!("{e}"))?;
     let handle = oauth_server_reference::spawn(config, addr)
         .await

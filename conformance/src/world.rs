@@ -14,8 +14,11 @@ use crate::config::{ClientConfig, Target, UserConfig};
 use crate::parameters::{AuthMode, ClientRole, UserRole};
 use crate::user_agent::{HttpResponse, Outcome, UserAgent};
 
+pub use management::{BadCreate, MgmtState, Who};
+
 mod authorization;
 mod jwt;
+mod management;
 mod token;
 mod tokens;
 
@@ -135,6 +138,8 @@ pub struct OAuthWorld {
     pub assertion: AssertionSpec,
     /// The metadata response.
     pub metadata: Option<HttpResponse>,
+    /// Management API state (tenant OAuth clients, Hub services).
+    pub mgmt: MgmtState,
 }
 
 impl fmt::Debug for OAuthWorld {
@@ -240,6 +245,7 @@ impl OAuthWorld {
             race: Vec::new(),
             assertion: AssertionSpec::default(),
             metadata: None,
+            mgmt: MgmtState::default(),
         }
     }
 

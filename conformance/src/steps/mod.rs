@@ -3,6 +3,7 @@
 
 mod authorization;
 mod jwt;
+mod management;
 mod metadata;
 mod token;
 mod tokens;
