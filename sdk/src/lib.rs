@@ -25,6 +25,7 @@ pub mod error;
 pub mod flows;
 pub mod lifecycle;
 mod loopback;
+pub mod management;
 pub mod provider;
 mod response;
 mod secret;
@@ -45,6 +46,7 @@ pub use lifecycle::{
     TokenSourceBuilder, TokenStore,
 };
 pub use loopback::{LoopbackError, LoopbackListener};
+pub use management::{ApiError, ApiKey, ManagementClient};
 pub use provider::{Provider, SegmentRegion, TokenPlacement};
 pub use secret::{
     AccessToken, Assertion, AuthorizationCode, ClientSecret, CsrfState, PkceVerifier, RefreshToken,

@@ -1,0 +1,371 @@
+//! Management APIs: elastic.io tenant OAuth clients ([`tenant_clients`]),
+//! JetBrains Hub service registration ([`services`]) and the `component.json`
+//! resolver ([`component_json`]).
+//!
+//! ```no_run
+//! # async fn demo() -> oauth_sdk::Result<()> {
+//! use oauth_sdk::management::{ApiKey, ComponentId, ManagementClient, TenantId};
+//! let api = ManagementClient::new(
+//!     "https://api.example.com".parse().unwrap(),
+//!     "admin@example.com",
+//!     ApiKey::new("key"),
+//! )?;
+//! let clients = api.tenants().oauth_clients(TenantId::new("demo-tenant"));
+//! let records = clients.list().component(ComponentId::new("salesforce")).send().await?;
+//! # let _ = records; Ok(()) }
+//! ```
+//!
+//! Every request goes through the SDK's one transport: no redirects followed,
+//! bounded bodies, the same timeout and the same HTTPS rule (plain HTTP only
+//! to a loopback host unless allowed explicitly).
+
+pub mod component_json;
+pub mod services;
+pub mod tenant_clients;
+
+use std::fmt;
+use std::sync::Arc;
+use std::time::Duration;
+
+use base64::Engine as _;
+use url::Url;
+
+use crate::error::{Error, ParseError, ProtocolViolation, Result};
+use crate::transport::{DEFAULT_TIMEOUT, Http};
+use crate::types::check_secure;
+
+pub use component_json::{
+    ComponentJson, OAuth2Block, ResolveError, Resolved, Resolver, SecretSource, TokenEndpointAuth,
+};
+pub use services::{RegisteredService, Service, ServiceId, ServiceRegistration};
+pub use tenant_clients::{
+    ComponentId, CreateOAuthClient, DeleteOAuthClient, GetOAuthClient, ListOAuthClients,
+    OAuthClientRecord, OAuthClientRecordId, OAuthClients, TenantId, Tenants, UpdateOAuthClient,
+};
+
+/// The JSON:API media type (<https://jsonapi.org/format/#content-negotiation>).
+pub(crate) const JSON_API: &str = "application/vnd.api+json";
+
+/// An account's API key, sent as the password of HTTP Basic `{EMAIL}:{APIKEY}`.
+///
+/// `Debug` prints `[redacted]`; there is no `Display`.
+#[derive(Clone, PartialEq, Eq)]
+pub struct ApiKey(String);
+
+impl ApiKey {
+    /// Wraps an API key.
+    pub fn new(value: impl Into<String>) -> Self {
+        Self(value.into())
+    }
+
+    /// The key itself; the SDK reads it only to build the `Authorization` header.
+    pub fn secret(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for ApiKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("ApiKey([redacted])")
+    }
+}
+
+/// A JSON:API error object (`{"errors":[{"status","title","detail"}]}`) the
+/// management API answered with. Kept inside [`Error::Api`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ApiError {
+    /// The HTTP status of the response.
+    pub status: http::StatusCode,
+    /// The error's `title`, if sent.
+    pub title: Option<String>,
+    /// The error's `detail` (what went wrong), if sent.
+    pub detail: Option<String>,
+    /// `source.pointer`: the member of the request document at fault, if sent.
+    pub pointer: Option<String>,
+}
+
+impl fmt::Display for ApiError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "management API error {}", self.status.as_u16())?;
+        if let Some(t) = &self.title {
+            write!(f, " {t}")?;
+        }
+        if let Some(d) = &self.detail {
+            write!(f, ": {d}")?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for ApiError {}
+
+/// Questions about management API errors.
+impl Error {
+    /// The JSON:API error, if the management API answered with one.
+    pub fn api_error(&self) -> Option<&ApiError> {
+        match self {
+            Error::Api(e) => Some(e),
+            _ => None,
+        }
+    }
+
+    fn api_status(&self) -> Option<u16> {
+        match self {
+            Error::Api(e) => Some(e.status.as_u16()),
+            Error::Status { status, .. } => Some(status.as_u16()),
+            _ => None,
+        }
+    }
+
+    /// 401: the `{EMAIL}:{APIKEY}` credentials are missing or wrong.
+    pub fn is_unauthorized(&self) -> bool {
+        self.api_status() == Some(401)
+    }
+
+    /// 403: the account lacks the permission (e.g. `tenants.oauth_clients.create`).
+    pub fn is_forbidden(&self) -> bool {
+        self.api_status() == Some(403)
+    }
+
+    /// 404: absent, or not visible to this account (the two look the same).
+    pub fn is_not_found(&self) -> bool {
+        self.api_status() == Some(404)
+    }
+
+    /// 409: a duplicate (one client per component per tenant), a client still
+    /// in use by a flow, or a document of the wrong `type`.
+    pub fn is_conflict(&self) -> bool {
+        self.api_status() == Some(409)
+    }
+
+    /// 422: the document is well formed but refers to something unusable
+    /// (a component that does not exist in the tenant or is hidden).
+    pub fn is_unprocessable(&self) -> bool {
+        self.api_status() == Some(422)
+    }
+}
+
+/// A client of a management API: the base URL and the account's credentials.
+/// Cheap to clone.
+#[derive(Debug, Clone)]
+pub struct ManagementClient {
+    inner: Arc<Inner>,
+}
+
+#[derive(Debug)]
+struct Inner {
+    base: Url,
+    email: String,
+    api_key: ApiKey,
+    http: Http,
+}
+
+impl ManagementClient {
+    /// A client for the API at `base_url`, authenticating with HTTP Basic
+    /// `{EMAIL}:{APIKEY}`. Timeout 30 s. `base_url` must be HTTPS, or plain
+    /// HTTP to a loopback host.
+    pub fn new(base_url: Url, email: impl Into<String>, api_key: ApiKey) -> Result<Self> {
+        Self::with_options(base_url, email, api_key, DEFAULT_TIMEOUT, false)
+    }
+
+    /// Like [`new`](Self::new), with a timeout and whether plain HTTP to a
+    /// non-loopback host is allowed (for tests only).
+    pub fn with_options(
+        base_url: Url,
+        email: impl Into<String>,
+        api_key: ApiKey,
+        timeout: Duration,
+        allow_insecure_http: bool,
+    ) -> Result<Self> {
+        check_secure(&base_url, "management base URL", allow_insecure_http)?;
+        if base_url.cannot_be_a_base() || base_url.query().is_some() {
+            return Err(Error::config(
+                "management base URL must be hierarchical without a query",
+            ));
+        }
+        let email = email.into();
+        if email.contains(':') {
+            return Err(Error::config("email must not contain `:` (HTTP Basic)"));
+        }
+        Ok(Self {
+            inner: Arc::new(Inner {
+                base: base_url,
+                email,
+                api_key,
+                http: Http::new(timeout)?,
+            }),
+        })
+    }
+
+    /// The base URL requests are sent under.
+    pub fn base_url(&self) -> &Url {
+        &self.inner.base
+    }
+
+    /// The tenants: `/v2/tenants/...`.
+    pub fn tenants(&self) -> Tenants<'_> {
+        Tenants::new(self)
+    }
+
+    /// `base` + path segments (each percent-encoded) + optional query pairs.
+    pub(crate) fn url(&self, segments: &[&str], query: &[(&str, &str)]) -> Url {
+        let mut url = self.inner.base.clone();
+        if let Ok(mut path) = url.path_segments_mut() {
+            path.pop_if_empty().extend(segments);
+        }
+        if !query.is_empty() {
+            url.query_pairs_mut().extend_pairs(query);
+        }
+        url
+    }
+
+    /// A request as data: Basic credentials, `Accept`, and a JSON body with
+    /// `content_type` when there is one.
+    pub(crate) fn request(
+        &self,
+        method: http::Method,
+        url: &Url,
+        accept: &str,
+        body: Option<(&str, Vec<u8>)>,
+    ) -> Result<http::Request<Vec<u8>>> {
+        let credentials = base64::engine::general_purpose::STANDARD.encode(format!(
+            "{}:{}",
+            self.inner.email,
+            self.inner.api_key.secret()
+        ));
+        let mut builder = http::Request::builder()
+            .method(method)
+            .uri(url.as_str())
+            .header(http::header::AUTHORIZATION, format!("Basic {credentials}"))
+            .header(http::header::ACCEPT, accept);
+        let body = match body {
+            Some((content_type, bytes)) => {
+                builder = builder.header(http::header::CONTENT_TYPE, content_type);
+                bytes
+            }
+            None => Vec::new(),
+        };
+        builder
+            .body(body)
+            .map_err(|e| Error::config(format!("invalid request: {e}")))
+    }
+
+    /// Sends through the SDK transport; a 2xx body comes back, anything else
+    /// becomes [`Error::Api`] (JSON:API error body) or [`Error::Status`].
+    pub(crate) async fn execute(&self, req: http::Request<Vec<u8>>) -> Result<Vec<u8>> {
+        let resp = self.inner.http.send(req).await?;
+        check_response(resp)
+    }
+}
+
+/// Maps a response to its body or to a typed error.
+pub(crate) fn check_response(resp: http::Response<Vec<u8>>) -> Result<Vec<u8>> {
+    let status = resp.status();
+    if status.is_success() {
+        return Ok(resp.into_body());
+    }
+    if status.is_redirection() {
+        return Err(ProtocolViolation::Redirect(status).into());
+    }
+    match parse_api_error(status, resp.body()) {
+        Some(e) => Err(Error::Api(e)),
+        None => Err(Error::Status {
+            status,
+            retry_after: None,
+        }),
+    }
+}
+
+/// Reads the first object of `{"errors":[…]}`; `None` if the body is not one.
+fn parse_api_error(status: http::StatusCode, body: &[u8]) -> Option<ApiError> {
+    let root: serde_json::Value = serde_json::from_slice(body).ok()?;
+    let first = root.get("errors")?.as_array()?.first()?;
+    let text = |name: &str| first.get(name).and_then(|v| v.as_str()).map(str::to_owned);
+    Some(ApiError {
+        status,
+        title: text("title"),
+        detail: text("detail"),
+        pointer: first
+            .get("source")
+            .and_then(|s| s.get("pointer"))
+            .and_then(|v| v.as_str())
+            .map(str::to_owned),
+    })
+}
+
+/// Parses a JSON body, naming `what` on failure.
+pub(crate) fn json(what: &'static str, body: &[u8]) -> Result<serde_json::Value> {
+    serde_json::from_slice(body).map_err(|e| ParseError::json(what, e).into())
+}
+
+/// Declares a string id newtype.
+macro_rules! id_type {
+    ($(#[$doc:meta])* $name:ident) => {
+        $(#[$doc])*
+        #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        pub struct $name(String);
+
+        impl $name {
+            /// Wraps an id.
+            pub fn new(id: impl Into<String>) -> Self {
+                Self(id.into())
+            }
+
+            /// The id as sent on the wire.
+            pub fn as_str(&self) -> &str {
+                &self.0
+            }
+        }
+
+        impl std::fmt::Display for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(&self.0)
+            }
+        }
+
+        impl From<&str> for $name {
+            fn from(s: &str) -> Self {
+                Self(s.to_owned())
+            }
+        }
+    };
+}
+pub(crate) use id_type;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn resp(status: u16, body: &str) -> http::Response<Vec<u8>> {
+        http::Response::builder()
+            .status(status)
+            .body(body.as_bytes().to_vec())
+            .unwrap()
+    }
+
+    #[test]
+    fn json_api_errors_become_typed_errors() {
+        let body = r#"{"errors":[{"status":"409","title":"Conflict","detail":"dup","source":{"pointer":"/data/id"}}]}"#;
+        let e = check_response(resp(409, body)).unwrap_err();
+        assert!(e.is_conflict());
+        let api = e.api_error().unwrap();
+        assert_eq!(api.detail.as_deref(), Some("dup"));
+        assert_eq!(api.title.as_deref(), Some("Conflict"));
+        assert_eq!(api.pointer.as_deref(), Some("/data/id"));
+        let e = check_response(resp(503, "<html>")).unwrap_err();
+        assert!(matches!(e, Error::Status { .. }));
+        assert!(e.api_error().is_none());
+    }
+
+    #[test]
+    fn api_key_is_redacted() {
+        assert_eq!(format!("{:?}", ApiKey::new("k")), "ApiKey([redacted])");
+    }
+
+    #[test]
+    fn plain_http_to_a_remote_host_is_refused() {
+        let url: Url = "http://api.example.com".parse().unwrap();
+        let e = ManagementClient::new(url, "a@b", ApiKey::new("k")).unwrap_err();
+        assert!(matches!(e, Error::Config(_)));
+    }
+}
