@@ -328,3 +328,89 @@ pub async fn authorized_client(t: Target) -> Outcome {
     }
     Ok(())
 }
+
+/// The demo administrator's management client (`admin@example.com`).
+fn management(t: &Target) -> Result<oauth_sdk::ManagementClient, BoxError> {
+    Ok(oauth_sdk::ManagementClient::new(
+        t.base.clone(),
+        "admin@example.com",
+        oauth_sdk::ApiKey::new("demo-admin-key"),
+    )?)
+}
+
+/// elastic.io tenant OAuth clients: create, list by component, update,
+/// a refused duplicate, delete.
+pub async fn tenant_oauth_clients(t: Target) -> Outcome {
+    use oauth_sdk::management::{ComponentId, TenantId};
+    let api = management(&t)?;
+    let clients = api.tenants().oauth_clients(TenantId::new("demo-tenant"));
+    let pizzavan = ComponentId::new("pizzavan");
+    let record = clients
+        .create(
+            pizzavan.clone(),
+            ClientId::new("pizzavan-client"),
+            ClientSecret::new("pizzavan-secret"),
+        )
+        .send()
+        .await?;
+    println!(
+        "created OAuth client {} for component {} (client_id {})",
+        record.id,
+        record.component,
+        record.client_id.as_str()
+    );
+    let found = clients.list().component(pizzavan.clone()).send().await?;
+    println!("filter[component]=pizzavan -> {} record(s)", found.len());
+    let updated = clients
+        .update(record.id.clone())
+        .client_secret(ClientSecret::new("rotated-secret"))
+        .send()
+        .await?;
+    println!(
+        "secret rotated; the record still shows only client_id {}",
+        updated.client_id.as_str()
+    );
+    match clients
+        .create(pizzavan, ClientId::new("again"), ClientSecret::new("again"))
+        .send()
+        .await
+    {
+        Err(e) if e.is_conflict() => println!("second client for the component refused: {e}"),
+        other => return Err(format!("expected a conflict, got {other:?}").into()),
+    }
+    clients.delete(record.id).send().await?;
+    println!("deleted");
+    Ok(())
+}
+
+/// Hub service registration: register, get a client-credentials token with
+/// the returned secret, mark the service trusted.
+pub async fn hub_services(t: Target) -> Outcome {
+    let api = management(&t)?;
+    let registered = api
+        .register_service(oauth_sdk::management::ServiceRegistration {
+            name: "Example CI".into(),
+            home_url: Some("https://ci.example.com/".parse()?),
+            redirect_uris: vec!["https://ci.example.com/oauth/callback".parse()?],
+            application_name: Some("Example CI".into()),
+            vendor: Some("Example Inc.".into()),
+            version: Some("1.0".into()),
+        })
+        .await?;
+    println!("registered service {}", registered.id);
+    let client = Client::builder(Provider::hub(&t.base)?, registered.id.client_id())
+        .client_secret_basic(registered.secret.clone())
+        .build()?;
+    let token = client
+        .client_credentials()
+        .scope(scope("api")?)
+        .send()
+        .await?;
+    println!(
+        "client credentials token with the returned secret, type {}",
+        token.token_type().as_str()
+    );
+    let service = api.set_trusted(&registered.id, true).await?;
+    println!("service {:?} trusted: {}", service.name, service.trusted);
+    Ok(())
+}

@@ -21,5 +21,7 @@ run!(
     jwt_assertion,
     revocation,
     token_info,
-    authorized_client
+    authorized_client,
+    tenant_oauth_clients,
+    hub_services
 );
