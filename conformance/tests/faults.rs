@@ -126,10 +126,42 @@ const CATCHERS: &[(&str, &str, &str)] = &[
         "implicit",
         "The implicit grant never issues a refresh token",
     ),
+    (
+        "tenant-client-secret-returned",
+        "tenant_oauth_clients",
+        "The client secret is write-only",
+    ),
+    (
+        "tenant-cross-tenant-visible",
+        "tenant_oauth_clients",
+        "Another tenant's OAuth clients look exactly like a tenant that does not exist",
+    ),
+    (
+        "tenant-duplicate-allowed",
+        "tenant_oauth_clients",
+        "A second OAuth client for the same component is refused",
+    ),
+    (
+        "tenant-delete-while-used",
+        "tenant_oauth_clients",
+        "An OAuth client cannot be deleted while a flow uses its component",
+    ),
+    (
+        "service-secret-returned",
+        "service_registration",
+        "The service secret is shown only at registration",
+    ),
 ];
 
-/// `"... (RFC 6749 §4.1.2)"` → `rfc6749-4.1.2`.
+/// `"... (RFC 6749 §4.1.2)"` → `rfc6749-4.1.2`; a rule from a seed document,
+/// `"... (seed hub-services)"`, → `hub-services`.
 fn rule_tag(rule: &str) -> String {
+    if !rule.contains("(RFC ") {
+        let start = rule.rfind('(').expect("a rule names its source") + 1;
+        let inner = rule[start..].trim_end_matches(')');
+        let inner = inner.strip_prefix("seed ").unwrap_or(inner);
+        return inner.to_ascii_lowercase().replace(' ', "-");
+    }
     let start = rule.rfind("(RFC ").expect("a rule names its RFC") + 5;
     let inner = rule[start..].trim_end_matches(')');
     let (rfc, section) = inner.split_once(" §").expect("RFC n §s");
@@ -141,6 +173,10 @@ fn rule_tags_parse() {
     assert_eq!(
         rule_tag("codes are single-use (RFC 6749 §4.1.2)"),
         "rfc6749-4.1.2"
+    );
+    assert_eq!(
+        rule_tag("secrets are write-only (seed hub-services)"),
+        "hub-services"
     );
 }
 

@@ -26,6 +26,7 @@ use url::Url;
 use super::accounts;
 use super::jsonapi::{self, ApiError};
 use crate::crypto::{TokenHash, random_token};
+use crate::faults::Fault;
 use crate::model::{AuthMethod, Client, GrantType, PkcePolicy, RedirectPolicy};
 use crate::scope::ScopeSet;
 use crate::state::AppState;
@@ -53,6 +54,8 @@ pub(crate) struct Service {
     vendor: Option<String>,
     version: Option<String>,
     trusted: bool,
+    /// Kept only under the `service-secret-returned` fault, to break the rule.
+    leaked_secret: Option<String>,
 }
 
 impl Service {
@@ -225,6 +228,7 @@ async fn register(
         vendor: opt_string(&map, "vendor")?,
         version: opt_string(&map, "version")?,
         trusted: false,
+        leaked_secret: None,
     };
     let secret = random_token();
     let mut grants = vec![GrantType::ClientCredentials, GrantType::RefreshToken];
@@ -254,6 +258,10 @@ async fn register(
         .await
         .map_err(store_error)?;
     let body = service.to_json(Some(&secret), &fields);
+    let mut service = service;
+    if state.fault(Fault::ServiceSecretReturned) {
+        service.leaked_secret = Some(secret);
+    }
     state
         .management()
         .data()
@@ -291,7 +299,7 @@ async fn show(
     let service = lookup(&state, &id)?;
     Ok(jsonapi::respond(
         StatusCode::OK,
-        &service.to_json(None, &fields),
+        &service.to_json(service.leaked_secret.as_deref(), &fields),
     ))
 }
 

@@ -32,6 +32,7 @@ use serde_json::{Value, json};
 use super::accounts::{self, Permission};
 use super::jsonapi::{self, ApiError, Resource};
 use super::{Account, Tenant};
+use crate::faults::Fault;
 use crate::state::AppState;
 
 /// A tenant's OAuth client for one component.
@@ -97,7 +98,8 @@ fn authorize<'a>(
 ) -> Result<&'a Account, ApiError> {
     let management = state.management();
     let account = accounts::authenticate(management.accounts(), headers)?;
-    if !account.sees_tenant(tenant) || !management.data().tenants.contains_key(tenant) {
+    let sees = account.sees_tenant(tenant) || state.fault(Fault::TenantCrossTenantVisible);
+    if !sees || !management.data().tenants.contains_key(tenant) {
         return Err(ApiError::not_found(what));
     }
     if !account.may(tenant, permission) {
@@ -179,14 +181,21 @@ async fn create(
         .tenants
         .get_mut(&tenant_id)
         .ok_or_else(|| ApiError::not_found("tenant"))?;
-    check_component(tenant, &component, None)?;
+    match check_component(tenant, &component, None) {
+        Err(e)
+            if e.status == StatusCode::CONFLICT && state.fault(Fault::TenantDuplicateAllowed) => {}
+        other => other?,
+    }
     let record = TenantClient {
         id: uuid::Uuid::new_v4().to_string(),
         component,
         client_id,
         client_secret,
     };
-    let body = client_json(&tenant_id, tenant, &record);
+    let mut body = client_json(&tenant_id, tenant, &record);
+    if state.fault(Fault::TenantClientSecretReturned) {
+        body["attributes"]["client_secret"] = json!(record.client_secret);
+    }
     let location = format!("/v2/tenants/{tenant_id}/oauth-clients/{}", record.id);
     tenant.oauth_clients.insert(record.id.clone(), record);
     Ok(jsonapi::created(&location, body))
@@ -322,7 +331,7 @@ async fn remove(
         .filter(|(_, comps)| comps.contains(&record.component))
         .map(|(flow, _)| flow.as_str())
         .collect();
-    if !users.is_empty() {
+    if !users.is_empty() && !state.fault(Fault::TenantDeleteWhileUsed) {
         return Err(ApiError::conflict(format!(
             "the OAuth client is in use: flow(s) {users:?} in this tenant use component {:?}",
             record.component
