@@ -10,7 +10,8 @@
 //! The `oauth2` block always gives the endpoints (`auth_uri`, `token_uri`).
 //! The `client_id` is, in order:
 //! 1. with `useOAuthClient` and a tenant given: the tenant's record for the
-//!    component (`GET …/oauth-clients?filter[component]=…`);
+//!    component (`GET …/oauth-clients?filter[component]=…`); a record marked
+//!    unusable (its component was deleted) is skipped;
 //! 2. the block's `client_id`, if a literal, or the environment variable it
 //!    names as `{{NAME}}`;
 //! 3. the legacy env var for the key (`…_CLIENT_ID`, `…_ID` or `…_KEY` in
