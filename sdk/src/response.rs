@@ -43,10 +43,10 @@ pub(crate) fn success_body(resp: &http::Response<Vec<u8>>) -> Result<&[u8]> {
     if status.is_redirection() {
         return Err(ProtocolViolation::Redirect(status).into());
     }
-    if let Ok(Value::Object(obj)) = serde_json::from_slice::<Value>(resp.body()) {
-        if let Some(e) = oauth_error(&obj) {
-            return Err(e);
-        }
+    if let Ok(Value::Object(obj)) = serde_json::from_slice::<Value>(resp.body())
+        && let Some(e) = oauth_error(&obj)
+    {
+        return Err(e);
     }
     if !status.is_success() {
         return Err(Error::Status {

@@ -232,10 +232,10 @@ impl Config {
         if s.access_token_ttl_secs == 0 || s.refresh_token_ttl_secs == 0 {
             return invalid("token lifetimes must be positive");
         }
-        if let Some(issuer) = &s.issuer {
-            if issuer.query().is_some() || issuer.fragment().is_some() {
-                return invalid("settings.issuer must have no query or fragment (RFC 8414 §2)");
-            }
+        if let Some(issuer) = &s.issuer
+            && (issuer.query().is_some() || issuer.fragment().is_some())
+        {
+            return invalid("settings.issuer must have no query or fragment (RFC 8414 §2)");
         }
         for name in &s.faults {
             if let Err(e) = name.parse::<Fault>() {
@@ -252,10 +252,10 @@ impl Config {
             if !ids.insert(format!("user:{}", u.username)) {
                 return invalid(format!("duplicate user {:?}", u.username));
             }
-            if let Some(secret) = &u.totp_secret {
-                if totp_rs::Secret::Encoded(secret.clone()).to_bytes().is_err() {
-                    return invalid(format!("user {:?}: totp_secret is not base32", u.username));
-                }
+            if let Some(secret) = &u.totp_secret
+                && totp_rs::Secret::Encoded(secret.clone()).to_bytes().is_err()
+            {
+                return invalid(format!("user {:?}: totp_secret is not base32", u.username));
             }
         }
         for c in &self.clients {
@@ -345,19 +345,19 @@ impl ClientConfig {
                 ));
             }
         }
-        if let Some(p) = &self.token_expiration_period {
-            if expiration_period_secs(p).is_none() {
-                return invalid(format!(
-                    "client {id:?}: token_expiration_period must be one of 1d 2d 3d 1w 2w 3w 30d"
-                ));
-            }
+        if let Some(p) = &self.token_expiration_period
+            && expiration_period_secs(p).is_none()
+        {
+            return invalid(format!(
+                "client {id:?}: token_expiration_period must be one of 1d 2d 3d 1w 2w 3w 30d"
+            ));
         }
-        if let Some(defaults) = &self.default_scopes {
-            if let Some(bad) = defaults.iter().find(|s| !self.scopes.contains(s)) {
-                return invalid(format!(
-                    "client {id:?}: default scope {bad:?} is not allowed"
-                ));
-            }
+        if let Some(defaults) = &self.default_scopes
+            && let Some(bad) = defaults.iter().find(|s| !self.scopes.contains(s))
+        {
+            return invalid(format!(
+                "client {id:?}: default scope {bad:?} is not allowed"
+            ));
         }
         Ok(())
     }

@@ -45,10 +45,10 @@ impl Server {
         std::thread::spawn(move || {
             let mut tx = Some(tx);
             for line in BufReader::new(stdout).lines().map_while(Result::ok) {
-                if let Some(addr) = line.strip_prefix("oauth-server listening on ") {
-                    if let Some(tx) = tx.take() {
-                        let _ = tx.send(addr.trim_end_matches('/').to_owned());
-                    }
+                if let Some(addr) = line.strip_prefix("oauth-server listening on ")
+                    && let Some(tx) = tx.take()
+                {
+                    let _ = tx.send(addr.trim_end_matches('/').to_owned());
                 }
             }
         });

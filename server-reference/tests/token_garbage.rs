@@ -111,10 +111,10 @@ fn garbage_never_gets_a_500_or_a_non_json_error() {
                     .post(ts.url(path))
                     .header("content-type", "application/x-www-form-urlencoded")
                     .body(body);
-                if let Some(a) = auth {
-                    if let Ok(v) = reqwest::header::HeaderValue::from_str(&a) {
-                        req = req.header("authorization", v);
-                    }
+                if let Some(a) = auth
+                    && let Ok(v) = reqwest::header::HeaderValue::from_str(&a)
+                {
+                    req = req.header("authorization", v);
                 }
                 let resp = req.send().await.unwrap();
                 (resp.status().as_u16(), resp.text().await.unwrap())

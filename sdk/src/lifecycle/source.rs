@@ -127,10 +127,10 @@ impl TokenSource {
     /// A valid token (with its expiry, scopes and refresh token).
     pub async fn token(&self) -> Result<Arc<Token>, SourceError> {
         let state = self.snapshot();
-        if let Some(t) = &state.token {
-            if !t.is_expired_within(self.inner.leeway) {
-                return Ok(Arc::clone(t));
-            }
+        if let Some(t) = &state.token
+            && !t.is_expired_within(self.inner.leeway)
+        {
+            return Ok(Arc::clone(t));
         }
         self.renew(state.generation).await
     }
@@ -144,10 +144,10 @@ impl TokenSource {
         rejected: &AccessToken,
     ) -> Result<Arc<Token>, SourceError> {
         let state = self.snapshot();
-        if let Some(t) = &state.token {
-            if t.access_token() != rejected {
-                return Ok(Arc::clone(t));
-            }
+        if let Some(t) = &state.token
+            && t.access_token() != rejected
+        {
+            return Ok(Arc::clone(t));
         }
         self.renew(state.generation).await
     }

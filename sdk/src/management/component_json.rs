@@ -309,18 +309,18 @@ impl<'a> Resolver<'a> {
         let auth_uri = endpoint("auth_uri", &block.auth_uri)?;
 
         let mut record = None;
-        if cj.use_oauth_client {
-            if let Some((api, tenant)) = &self.tenant {
-                let found = api
-                    .tenants()
-                    .oauth_clients(tenant.clone())
-                    .list()
-                    .component(self.component.clone())
-                    .send()
-                    .await
-                    .map_err(ResolveError::Lookup)?;
-                record = found.into_iter().find(|r| r.usable);
-            }
+        if cj.use_oauth_client
+            && let Some((api, tenant)) = &self.tenant
+        {
+            let found = api
+                .tenants()
+                .oauth_clients(tenant.clone())
+                .list()
+                .component(self.component.clone())
+                .send()
+                .await
+                .map_err(ResolveError::Lookup)?;
+            record = found.into_iter().find(|r| r.usable);
         }
 
         let mut missing = Vec::new();

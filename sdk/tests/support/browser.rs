@@ -212,10 +212,10 @@ impl Browser {
                         || s.contains("yes")
                 })
                 .or_else(|| form.buttons.first());
-            if let Some((n, v)) = allow {
-                if !n.is_empty() {
-                    fields.push((n.clone(), v.clone()));
-                }
+            if let Some((n, v)) = allow
+                && !n.is_empty()
+            {
+                fields.push((n.clone(), v.clone()));
             }
             let action = if form.action.is_empty() {
                 url.clone()

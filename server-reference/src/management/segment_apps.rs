@@ -305,13 +305,13 @@ async fn write_through(state: &AppState, client: Client) -> Result<(), ApiError>
 
 fn period(res: &Resource, required: bool) -> Result<Option<String>, ApiError> {
     let p = res.string("tokenExpirationPeriod", required)?;
-    if let Some(p) = &p {
-        if expiration_period_secs(p).is_none() {
-            return Err(ApiError::unprocessable(format!(
-                "tokenExpirationPeriod must be one of {PERIODS}, not {p:?}"
-            ))
-            .at("/data/attributes/tokenExpirationPeriod"));
-        }
+    if let Some(p) = &p
+        && expiration_period_secs(p).is_none()
+    {
+        return Err(ApiError::unprocessable(format!(
+            "tokenExpirationPeriod must be one of {PERIODS}, not {p:?}"
+        ))
+        .at("/data/attributes/tokenExpirationPeriod"));
     }
     Ok(p)
 }
@@ -646,12 +646,12 @@ async fn update_source(
             .ok_or_else(|| ApiError::not_found("source"))?
             .clone();
         if let Some(link) = link {
-            if let Some(id) = &link {
-                if !ws.apps.contains_key(id) {
-                    return Err(
-                        ApiError::not_found("OAuth app").at("/data/relationships/oauthApp/data/id")
-                    );
-                }
+            if let Some(id) = &link
+                && !ws.apps.contains_key(id)
+            {
+                return Err(
+                    ApiError::not_found("OAuth app").at("/data/relationships/oauthApp/data/id")
+                );
             }
             s.app = link;
         }

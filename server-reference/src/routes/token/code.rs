@@ -19,12 +19,12 @@ pub(super) async fn exchange(ctx: Ctx<'_>) -> Result<Response, OAuthError> {
     let state = ctx.state;
     let code = ctx.params.require("code")?;
     let verifier = ctx.params.get("code_verifier");
-    if let Some(v) = verifier {
-        if !is_valid_verifier(v) {
-            return Err(OAuthError::invalid_request(
-                "code_verifier must be 43 to 128 unreserved characters (RFC 7636 §4.1)",
-            ));
-        }
+    if let Some(v) = verifier
+        && !is_valid_verifier(v)
+    {
+        return Err(OAuthError::invalid_request(
+            "code_verifier must be 43 to 128 unreserved characters (RFC 7636 §4.1)",
+        ));
     }
     let hash = TokenHash::of(code);
     let record = match state.store().consume_code(&hash).await? {

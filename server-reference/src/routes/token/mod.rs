@@ -93,13 +93,13 @@ async fn exchange(
         optional: grant == GrantType::JwtBearer,
     };
     let auth = authenticate(state, req, opts).await?;
-    if let Some(auth) = &auth {
-        if !auth.client.allows_grant(grant) {
-            return Err(OAuthError::new(
-                ErrorCode::UnauthorizedClient,
-                format!("this client may not use the {} grant", grant.name()),
-            ));
-        }
+    if let Some(auth) = &auth
+        && !auth.client.allows_grant(grant)
+    {
+        return Err(OAuthError::new(
+            ErrorCode::UnauthorizedClient,
+            format!("this client may not use the {} grant", grant.name()),
+        ));
     }
     let ctx = |auth: ClientAuth| Ctx {
         state,
