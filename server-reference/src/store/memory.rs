@@ -10,31 +10,29 @@ use crate::crypto::TokenHash;
 use crate::model::{AuthCode, Client, GrantId, Millis, TokenRecord, User};
 use crate::scope::ScopeSet;
 
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct MemoryStore {
     clients: Mutex<HashMap<String, Arc<Client>>>,
     users: Mutex<HashMap<String, Arc<User>>>,
     /// code hash → (code, used)
     codes: Mutex<HashMap<TokenHash, (AuthCode, bool)>>,
-    tokens: Mutex<Tokens>,
+    /// Sharded by the token hash's first byte: a resize of one shard's table
+    /// blocks only 1/64 of the traffic, for 1/64 of the time (the p99 under
+    /// load was dominated by resizing one big table under one lock).
+    tokens: Box<[Mutex<Tokens>]>,
+    revoked_grants: Mutex<HashSet<GrantId>>,
     consents: Mutex<HashMap<(String, String), ScopeSet>>,
     jtis: Mutex<HashMap<(String, String), Millis>>,
 }
+
+/// Number of token shards.
+const SHARDS: usize = 64;
 
 #[derive(Debug, Default)]
 struct Tokens {
     by_hash: HashMap<TokenHash, TokenRecord>,
     /// Refresh tokens already rotated out.
     consumed: HashSet<TokenHash>,
-    revoked_grants: HashSet<GrantId>,
-}
-
-impl Tokens {
-    fn view(&self, record: &TokenRecord) -> TokenRecord {
-        let mut r = record.clone();
-        r.revoked |= self.revoked_grants.contains(&r.grant_id);
-        r
-    }
 }
 
 fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -45,7 +43,32 @@ fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
 
 impl MemoryStore {
     pub fn new() -> Self {
-        Self::default()
+        Self {
+            clients: Mutex::default(),
+            users: Mutex::default(),
+            codes: Mutex::default(),
+            tokens: (0..SHARDS).map(|_| Mutex::default()).collect(),
+            revoked_grants: Mutex::default(),
+            consents: Mutex::default(),
+            jtis: Mutex::default(),
+        }
+    }
+
+    fn shard(&self, hash: &TokenHash) -> &Mutex<Tokens> {
+        &self.tokens[usize::from(hash.as_bytes()[0]) % SHARDS]
+    }
+
+    /// The record as callers see it: revoked when its grant was revoked.
+    fn view(&self, record: &TokenRecord) -> TokenRecord {
+        let mut r = record.clone();
+        r.revoked |= lock(&self.revoked_grants).contains(&r.grant_id);
+        r
+    }
+}
+
+impl Default for MemoryStore {
+    fn default() -> Self {
+        Self::new()
     }
 }
 
@@ -87,21 +110,24 @@ impl Store for MemoryStore {
     }
 
     async fn insert_token(&self, token: TokenRecord) -> Result<(), StoreError> {
-        lock(&self.tokens).by_hash.insert(token.hash, token);
+        lock(self.shard(&token.hash))
+            .by_hash
+            .insert(token.hash, token);
         Ok(())
     }
 
     async fn token(&self, hash: &TokenHash) -> Result<Option<TokenRecord>, StoreError> {
-        let tokens = lock(&self.tokens);
-        Ok(tokens.by_hash.get(hash).map(|r| tokens.view(r)))
+        let tokens = lock(self.shard(hash));
+        Ok(tokens.by_hash.get(hash).map(|r| self.view(r)))
     }
 
     async fn consume_refresh_token(
         &self,
         hash: &TokenHash,
     ) -> Result<Consumed<TokenRecord>, StoreError> {
-        let mut tokens = lock(&self.tokens);
-        let Some(record) = tokens.by_hash.get(hash).map(|r| tokens.view(r)) else {
+        // Lock order: shard, then revoked_grants (inside `view`); never the reverse.
+        let mut tokens = lock(self.shard(hash));
+        let Some(record) = tokens.by_hash.get(hash).map(|r| self.view(r)) else {
             return Ok(Consumed::Missing);
         };
         if record.revoked || tokens.consumed.contains(hash) {
@@ -112,7 +138,7 @@ impl Store for MemoryStore {
     }
 
     async fn revoke_token(&self, hash: &TokenHash) -> Result<bool, StoreError> {
-        let mut tokens = lock(&self.tokens);
+        let mut tokens = lock(self.shard(hash));
         Ok(match tokens.by_hash.get_mut(hash) {
             Some(r) => {
                 r.revoked = true;
@@ -123,7 +149,7 @@ impl Store for MemoryStore {
     }
 
     async fn revoke_grant(&self, grant: &GrantId) -> Result<(), StoreError> {
-        lock(&self.tokens).revoked_grants.insert(grant.clone());
+        lock(&self.revoked_grants).insert(grant.clone());
         Ok(())
     }
 
@@ -170,16 +196,12 @@ impl Store for MemoryStore {
             codes.retain(|_, (c, _)| c.expires_at > now);
             purged += before - codes.len();
         }
-        {
-            let mut tokens = lock(&self.tokens);
-            let before = tokens.by_hash.len();
-            tokens
-                .by_hash
-                .retain(|_, t| t.expires_at.is_none_or(|exp| exp > now));
-            purged += before - tokens.by_hash.len();
-            let Tokens {
-                by_hash, consumed, ..
-            } = &mut *tokens;
+        for shard in self.tokens.iter() {
+            let mut tokens = lock(shard);
+            let Tokens { by_hash, consumed } = &mut *tokens;
+            let before = by_hash.len();
+            by_hash.retain(|_, t| t.expires_at.is_none_or(|exp| exp > now));
+            purged += before - by_hash.len();
             consumed.retain(|h| by_hash.contains_key(h));
         }
         {
