@@ -113,7 +113,10 @@ pub async fn serve_on(listener: TcpListener, state: AppState) -> Result<ServerHa
     });
     let purge_state = state.clone();
     let purge = tokio::spawn(async move {
-        let mut tick = tokio::time::interval(Duration::from_secs(60));
+        // The first purge comes one period after start, not at once: tests that
+        // move the server clock forward must not race a purge of their records.
+        let period = Duration::from_secs(60);
+        let mut tick = tokio::time::interval_at(tokio::time::Instant::now() + period, period);
         loop {
             tick.tick().await;
             if let Err(e) = purge_state.store().purge_expired(purge_state.now()).await {
