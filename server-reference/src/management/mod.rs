@@ -45,6 +45,23 @@ pub(crate) struct Data {
     pub(crate) segment: BTreeMap<String, segment_apps::Workspace>,
 }
 
+impl Data {
+    /// A tenant, or the "not found" that also answers for tenants the caller
+    /// cannot see (cross-tenant access looks exactly like absence).
+    pub(crate) fn tenant(&self, id: &str) -> Result<&Tenant, jsonapi::ApiError> {
+        self.tenants
+            .get(id)
+            .ok_or_else(|| jsonapi::ApiError::not_found("tenant"))
+    }
+
+    /// As [`Data::tenant`], for changes.
+    pub(crate) fn tenant_mut(&mut self, id: &str) -> Result<&mut Tenant, jsonapi::ApiError> {
+        self.tenants
+            .get_mut(id)
+            .ok_or_else(|| jsonapi::ApiError::not_found("tenant"))
+    }
+}
+
 /// What a tenant owns.
 #[derive(Debug, Default)]
 pub(crate) struct Tenant {

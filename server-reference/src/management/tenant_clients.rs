@@ -177,10 +177,7 @@ async fn create(
         .to_one("component", "component", true)?
         .ok_or_else(|| ApiError::bad_request("relationships.component is required"))?;
     let mut data = state.management().data();
-    let tenant = data
-        .tenants
-        .get_mut(&tenant_id)
-        .ok_or_else(|| ApiError::not_found("tenant"))?;
+    let tenant = data.tenant_mut(&tenant_id)?;
     match check_component(tenant, &component, None) {
         Err(e)
             if e.status == StatusCode::CONFLICT && state.fault(Fault::TenantDuplicateAllowed) => {}
@@ -221,10 +218,7 @@ async fn list(
         }
     }
     let data = state.management().data();
-    let tenant = data
-        .tenants
-        .get(&tenant_id)
-        .ok_or_else(|| ApiError::not_found("tenant"))?;
+    let tenant = data.tenant(&tenant_id)?;
     let items: Vec<Value> = tenant
         .oauth_clients
         .values()
@@ -368,10 +362,7 @@ async fn create_component(
     })?;
     let visible = res.boolean("visible")?.unwrap_or(true);
     let mut data = state.management().data();
-    let tenant = data
-        .tenants
-        .get_mut(&tenant_id)
-        .ok_or_else(|| ApiError::not_found("tenant"))?;
+    let tenant = data.tenant_mut(&tenant_id)?;
     if tenant.components.contains_key(&id) {
         return Err(ApiError::conflict(format!("component {id:?} already exists")).at("/data/id"));
     }
@@ -387,10 +378,7 @@ async fn list_components(
 ) -> Result<Response, ApiError> {
     authorize(&state, &headers, &tenant_id, Permission::Get, "tenant")?;
     let data = state.management().data();
-    let tenant = data
-        .tenants
-        .get(&tenant_id)
-        .ok_or_else(|| ApiError::not_found("tenant"))?;
+    let tenant = data.tenant(&tenant_id)?;
     let items = tenant
         .components
         .iter()
@@ -431,10 +419,7 @@ async fn create_flow(
     let res = jsonapi::parse_resource(&headers, &body, "flow")?;
     let components = res.to_many("components", "component")?;
     let mut data = state.management().data();
-    let tenant = data
-        .tenants
-        .get_mut(&tenant_id)
-        .ok_or_else(|| ApiError::not_found("tenant"))?;
+    let tenant = data.tenant_mut(&tenant_id)?;
     if let Some(unknown) = components
         .iter()
         .find(|c| !tenant.components.contains_key(*c))
@@ -463,10 +448,7 @@ async fn list_flows(
 ) -> Result<Response, ApiError> {
     authorize(&state, &headers, &tenant_id, Permission::Get, "tenant")?;
     let data = state.management().data();
-    let tenant = data
-        .tenants
-        .get(&tenant_id)
-        .ok_or_else(|| ApiError::not_found("tenant"))?;
+    let tenant = data.tenant(&tenant_id)?;
     let items = tenant
         .flows
         .iter()
