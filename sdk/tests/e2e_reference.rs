@@ -26,6 +26,14 @@ fn base(s: &ServerHandle) -> Url {
     s.base_url().clone()
 }
 
+/// A client of the reference server authenticating with `client_secret_basic`.
+fn basic_client(provider: Provider, id: &str, secret: &str) -> Client {
+    Client::builder(provider, ClientId::new(id))
+        .client_secret_basic(ClientSecret::new(secret))
+        .build()
+        .unwrap()
+}
+
 fn scope(s: &str) -> Scope {
     Scope::new(s).unwrap()
 }
@@ -78,13 +86,11 @@ async fn code_flow_refresh_and_resource_in_gitlab_and_hub_dialects() {
         (Provider::gitlab as Preset, "gitlab"),
         (Provider::hub as Preset, "hub"),
     ] {
-        let client = Client::builder(
+        let client = basic_client(
             preset(&base(&s)).unwrap(),
-            ClientId::new("demo-confidential"),
-        )
-        .client_secret_basic(ClientSecret::new("demo-confidential-secret"))
-        .build()
-        .unwrap();
+            "demo-confidential",
+            "demo-confidential-secret",
+        );
         let cb = authorize(&client, CALLBACK, &["api", "read_user"]).await;
         let t = client
             .exchange_code(cb)
@@ -126,13 +132,11 @@ async fn code_flow_in_phabricator_dialect_with_query_token() {
 #[tokio::test]
 async fn code_reuse_is_refused() {
     let s = server().await;
-    let client = Client::builder(
+    let client = basic_client(
         Provider::gitlab(&base(&s)).unwrap(),
-        ClientId::new("demo-confidential"),
-    )
-    .client_secret_basic(ClientSecret::new("demo-confidential-secret"))
-    .build()
-    .unwrap();
+        "demo-confidential",
+        "demo-confidential-secret",
+    );
     let req = client
         .authorization_code(RedirectUrl::parse(CALLBACK).unwrap())
         .scope(scope("api"))
@@ -227,10 +231,7 @@ async fn password_grant_for_alice_refused_for_two_factor_bob() {
         Provider::gitlab(&base(&s)).unwrap(),
         Provider::hub(&base(&s)).unwrap(),
     ] {
-        let client = Client::builder(p, ClientId::new("demo-confidential"))
-            .client_secret_basic(ClientSecret::new("demo-confidential-secret"))
-            .build()
-            .unwrap();
+        let client = basic_client(p, "demo-confidential", "demo-confidential-secret");
         let t = client
             .password("alice", &ResourceOwnerPassword::new("alice-password"))
             .scope(scope("api"))
@@ -307,13 +308,11 @@ async fn client_credentials_introspection_revocation_and_token_info() {
 #[tokio::test]
 async fn wrong_secret_is_invalid_client() {
     let s = server().await;
-    let client = Client::builder(
+    let client = basic_client(
         Provider::gitlab(&base(&s)).unwrap(),
-        ClientId::new("demo-confidential"),
-    )
-    .client_secret_basic(ClientSecret::new("wrong"))
-    .build()
-    .unwrap();
+        "demo-confidential",
+        "wrong",
+    );
     let e = client.client_credentials().send().await.unwrap_err();
     assert_eq!(e.oauth_code(), Some(&ErrorCode::InvalidClient));
 }
@@ -370,10 +369,7 @@ async fn discovery_finds_the_reference_endpoints() {
     let s = server().await;
     let p = Provider::discover(base(&s)).send().await.unwrap();
     assert_eq!(p.token_endpoint().as_str(), s.url("/oauth/token"));
-    let client = Client::builder(p, ClientId::new("demo-confidential"))
-        .client_secret_basic(ClientSecret::new("demo-confidential-secret"))
-        .build()
-        .unwrap();
+    let client = basic_client(p, "demo-confidential", "demo-confidential-secret");
     let cb = authorize(&client, CALLBACK, &["api"]).await;
     client.exchange_code(cb).send().await.unwrap();
 }
@@ -381,13 +377,11 @@ async fn discovery_finds_the_reference_endpoints() {
 #[tokio::test]
 async fn hub_trusted_service_skips_consent() {
     let s = server().await;
-    let client = Client::builder(
+    let client = basic_client(
         Provider::hub(&base(&s)).unwrap(),
-        ClientId::new("demo-trusted"),
-    )
-    .client_secret_basic(ClientSecret::new("demo-trusted-secret"))
-    .build()
-    .unwrap();
+        "demo-trusted",
+        "demo-trusted-secret",
+    );
     let cb = authorize(&client, CALLBACK, &["read_user"]).await;
     let t = client.exchange_code(cb).send().await.unwrap();
     assert_eq!(whoami(&client, t.token()).await.0, 200);
@@ -396,13 +390,11 @@ async fn hub_trusted_service_skips_consent() {
 #[tokio::test]
 async fn callback_from_the_real_server_with_a_tampered_state_is_refused() {
     let s = server().await;
-    let client = Client::builder(
+    let client = basic_client(
         Provider::gitlab(&base(&s)).unwrap(),
-        ClientId::new("demo-confidential"),
-    )
-    .client_secret_basic(ClientSecret::new("demo-confidential-secret"))
-    .build()
-    .unwrap();
+        "demo-confidential",
+        "demo-confidential-secret",
+    );
     let (url, pending) = client
         .authorization_code(RedirectUrl::parse(CALLBACK).unwrap())
         .build()
