@@ -73,6 +73,9 @@ impl AppState {
                 .await
                 .map_err(store_err)?;
         }
+        let management = crate::management::Management::load(&config, &*store)
+            .await
+            .map_err(store_err)?;
         let issuer = config.settings.issuer.clone().unwrap_or(issuer);
         Ok(Self(Arc::new(Inner {
             store,
@@ -81,7 +84,7 @@ impl AppState {
             faults: config.faults().into_iter().collect(),
             clock: Clock::default(),
             sessions: Sessions::default(),
-            management: crate::management::Management::from_config(&config),
+            management,
             config,
         })))
     }

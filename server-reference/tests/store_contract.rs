@@ -43,6 +43,7 @@ contract!(
     jti_replay_is_detected,
     consent_is_remembered_and_replaced,
     purge_drops_only_expired_records,
+    management_records_are_replaced_whole,
 );
 
 fn memory() -> Arc<dyn Store> {
@@ -479,6 +480,22 @@ async fn purge_drops_only_expired_records(store: Arc<dyn Store>) {
             .record_jti("demo-jwt", "live", NOW + 300)
             .await
             .unwrap()
+    );
+}
+
+async fn management_records_are_replaced_whole(store: Arc<dyn Store>) {
+    assert_eq!(store.management_records().await.unwrap(), None);
+    store
+        .save_management_records(r#"{"tenants":{"a":{}}}"#)
+        .await
+        .unwrap();
+    store
+        .save_management_records(r#"{"tenants":{"b":{}}}"#)
+        .await
+        .unwrap();
+    assert_eq!(
+        store.management_records().await.unwrap().as_deref(),
+        Some(r#"{"tenants":{"b":{}}}"#)
     );
 }
 

@@ -681,3 +681,44 @@ async fn a_bad_patch_changes_nothing_and_json_api_media_type_is_accepted() {
         assert_eq!(after, before);
     }
 }
+
+/// What axum answers before a handler runs is JSON:API too, under every management
+/// prefix: a wrong method (with `Allow`), an oversized body, an unknown path.
+#[tokio::test]
+async fn rejections_before_the_handler_are_json_api_errors() {
+    let server = TestServer::demo().await;
+    let wrong_method = call(&server, Method::PUT, CLIENTS, Some(ADMIN), None).await;
+    wrong_method.error(StatusCode::METHOD_NOT_ALLOWED);
+    let allow = wrong_method.headers["allow"].to_str().unwrap();
+    assert!(allow.contains("GET") && allow.contains("POST"), "{allow}");
+
+    let huge = json!({"data": {"type": "oauth-client", "attributes": {
+        "client_id": "x", "client_secret": "s".repeat(70 * 1024)}}});
+    let too_large = call(&server, Method::POST, CLIENTS, Some(ADMIN), Some(huge)).await;
+    let detail = too_large.detail(StatusCode::PAYLOAD_TOO_LARGE);
+    assert!(detail.contains("limit"), "{detail}");
+    let list = call(&server, Method::GET, CLIENTS, Some(ADMIN), None).await;
+    assert_eq!(list.json()["data"], json!([]), "nothing was created");
+
+    for path in [
+        "/v2/tenants/demo-tenant/no-such-thing",
+        "/v2/nothing",
+        "/api/rest/services/x/y",
+    ] {
+        let unknown = call(&server, Method::GET, path, Some(ADMIN), None).await;
+        unknown.error(StatusCode::NOT_FOUND);
+        assert_eq!(
+            unknown.headers["content-type"], "application/vnd.api+json",
+            "{path}"
+        );
+    }
+    let services = call(
+        &server,
+        Method::DELETE,
+        "/api/rest/services",
+        Some(ADMIN),
+        None,
+    )
+    .await;
+    services.error(StatusCode::METHOD_NOT_ALLOWED);
+}

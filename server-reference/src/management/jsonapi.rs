@@ -61,6 +61,15 @@ impl ApiError {
         Self::new(StatusCode::CONFLICT, detail)
     }
 
+    /// A storage failure: logged here, answered without its cause.
+    pub(crate) fn storage(e: crate::store::StoreError) -> Self {
+        tracing::error!(error = %e, "storage failure");
+        Self::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "the server could not store the change; try again later",
+        )
+    }
+
     pub(crate) fn unprocessable(detail: impl Into<String>) -> Self {
         Self::new(StatusCode::UNPROCESSABLE_ENTITY, detail)
     }
@@ -85,6 +94,40 @@ impl IntoResponse for ApiError {
         }
         response
     }
+}
+
+/// Answers every management error as a JSON:API document, including those axum
+/// produces before a handler runs (405 for a wrong method, 413 for a body over the
+/// limit, 400 for a bad path or a body that is not UTF-8): their plain-text
+/// reason becomes the `detail`, and headers such as `Allow` are kept.
+pub(crate) async fn errors_as_documents(response: Response) -> Response {
+    let status = response.status();
+    let is_document = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .is_some_and(|v| v.as_bytes() == MEDIA_TYPE.as_bytes());
+    if !(status.is_client_error() || status.is_server_error()) || is_document {
+        return response;
+    }
+    let (parts, body) = response.into_parts();
+    // axum's rejection texts are short; anything longer is cut, not buffered.
+    let text = axum::body::to_bytes(body, 4096).await.unwrap_or_default();
+    let detail = match String::from_utf8_lossy(&text).trim() {
+        "" => status.canonical_reason().unwrap_or("error").to_owned(),
+        reason => reason.to_owned(),
+    };
+    let mut answer = ApiError::new(status, detail).into_response();
+    for (name, value) in &parts.headers {
+        if name != header::CONTENT_TYPE && name != header::CONTENT_LENGTH {
+            answer.headers_mut().insert(name.clone(), value.clone());
+        }
+    }
+    answer
+}
+
+/// What a path under a management prefix that names no endpoint gets.
+pub(crate) async fn no_such_endpoint() -> ApiError {
+    ApiError::not_found("endpoint")
 }
 
 /// A JSON body with the JSON:API media type.

@@ -3,11 +3,13 @@
 //! their rules) and Hub service registration.
 //!
 //! Records live in memory, in a [`Management`] owned by the `AppState`, loaded from
-//! the configuration's `[[account]]` and `[[tenant]]` tables at start-up. They do
-//! not go through the `Store` trait yet, so they do not survive a restart even with
-//! `--database` (durable management records are follow-up work). Hub services are
-//! the exception in part: the protocol client each one registers *is* put in the
-//! `Store`, so it authenticates and obtains tokens like any other client.
+//! the configuration's `[[account]]` and `[[tenant]]` tables and then from the
+//! records the `Store` saved (a saved tenant replaces the configuration's tenant of
+//! the same id). Every change goes through [`Management::change`]: one change at a
+//! time, made on a copy, saved whole to the `Store` and only then made visible and
+//! acknowledged — so with `--database` an acknowledged change survives a crash, and
+//! a change the store refused is answered 500 and not applied. The protocol clients
+//! that Hub services and Segment apps register are ordinary `Store` clients.
 //!
 //! Tenant OAuth-client secrets are third-party credentials the platform must present
 //! to the component's provider later, so they cannot be one-way hashed: they are kept
@@ -24,9 +26,14 @@ use std::collections::BTreeMap;
 use std::sync::{Mutex, MutexGuard};
 
 use axum::Router;
+use axum::routing::any;
+use serde::{Deserialize, Serialize};
 
 use crate::config::Config;
+use crate::model::Client;
 use crate::state::AppState;
+use crate::store::{Store, StoreError};
+use jsonapi::ApiError;
 
 pub(crate) use accounts::Account;
 
@@ -35,9 +42,12 @@ pub(crate) use accounts::Account;
 pub(crate) struct Management {
     accounts: Vec<Account>,
     data: Mutex<Data>,
+    /// Serialises changes; held across the `Store` write.
+    writer: tokio::sync::Mutex<()>,
 }
 
-#[derive(Debug, Default)]
+/// The records as saved in the `Store`: one JSON document.
+#[derive(Debug, Default, Clone, Serialize, Deserialize)]
 pub(crate) struct Data {
     pub(crate) tenants: BTreeMap<String, Tenant>,
     pub(crate) services: BTreeMap<String, services::Service>,
@@ -54,6 +64,20 @@ impl Data {
             .ok_or_else(|| jsonapi::ApiError::not_found("tenant"))
     }
 
+    /// The tenant holding `what` (checked by `holds`), or "`what` not found" —
+    /// for the tenant's absence too.
+    pub(crate) fn tenant_holding(
+        &mut self,
+        id: &str,
+        holds: impl FnOnce(&Tenant) -> bool,
+        what: &str,
+    ) -> Result<&mut Tenant, jsonapi::ApiError> {
+        self.tenants
+            .get_mut(id)
+            .filter(|t| holds(t))
+            .ok_or_else(|| jsonapi::ApiError::not_found(what))
+    }
+
     /// As [`Data::tenant`], for changes.
     pub(crate) fn tenant_mut(&mut self, id: &str) -> Result<&mut Tenant, jsonapi::ApiError> {
         self.tenants
@@ -63,7 +87,7 @@ impl Data {
 }
 
 /// What a tenant owns.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone, Serialize, Deserialize)]
 pub(crate) struct Tenant {
     /// Component id → visible.
     pub(crate) components: BTreeMap<String, bool>,
@@ -83,7 +107,7 @@ impl Tenant {
 
 impl Management {
     /// Loads accounts (keys hashed) and tenants from the configuration.
-    pub(crate) fn from_config(config: &Config) -> Self {
+    fn from_config(config: &Config) -> Self {
         let tenants = config
             .tenants
             .iter()
@@ -111,7 +135,68 @@ impl Management {
                 services: BTreeMap::new(),
                 segment: segment_apps::from_config(config),
             }),
+            writer: tokio::sync::Mutex::new(()),
         }
+    }
+
+    /// The configuration's records overlaid with those `store` saved: a saved
+    /// tenant (or workspace, or service) replaces the configured one of the same
+    /// id; configured ones the store does not know are kept.
+    pub(crate) async fn load(config: &Config, store: &dyn Store) -> Result<Self, StoreError> {
+        let mut management = Self::from_config(config);
+        if let Some(document) = store.management_records().await? {
+            let saved: Data = serde_json::from_str(&document)
+                .map_err(|e| StoreError(format!("unreadable management records: {e}")))?;
+            let data = management.data.get_mut().unwrap_or_else(|e| e.into_inner());
+            data.tenants.extend(saved.tenants);
+            data.services.extend(saved.services);
+            data.segment.extend(saved.segment);
+            // A crash between a saved change and its client write left the client
+            // behind: the records are the truth, so write every app's client again.
+            for client in segment_apps::clients(&data.segment) {
+                store.put_client(client?).await?;
+            }
+            services::restore_trust(&data.services, store).await?;
+        }
+        Ok(management)
+    }
+
+    /// Applies `f` to a copy of the records, saves the copy to `store` and only then
+    /// makes it visible. An error from `f` or from the store changes nothing.
+    pub(crate) async fn change<T>(
+        &self,
+        store: &dyn Store,
+        f: impl FnOnce(&mut Data) -> Result<T, ApiError>,
+    ) -> Result<T, ApiError> {
+        self.change_and_register(store, |data| Ok((f(data)?, None)))
+            .await
+    }
+
+    /// As [`Management::change`], then writes the protocol client the change
+    /// defines (a Hub service's or a Segment app's) to `store` — still one change
+    /// at a time, so the stored clients follow the records in the same order. If
+    /// that client write fails (or the process dies before it), the records keep
+    /// the change, the caller gets a 500, and start-up writes the clients again
+    /// from the records (see [`Management::load`]).
+    pub(crate) async fn change_and_register<T>(
+        &self,
+        store: &dyn Store,
+        f: impl FnOnce(&mut Data) -> Result<(T, Option<Client>), ApiError>,
+    ) -> Result<T, ApiError> {
+        let _one_at_a_time = self.writer.lock().await;
+        let mut next = self.data().clone();
+        let (value, client) = f(&mut next)?;
+        let document = serde_json::to_string(&next)
+            .map_err(|e| ApiError::storage(StoreError(e.to_string())))?;
+        store
+            .save_management_records(&document)
+            .await
+            .map_err(ApiError::storage)?;
+        *self.data() = next;
+        if let Some(client) = client {
+            store.put_client(client).await.map_err(ApiError::storage)?;
+        }
+        Ok(value)
     }
 
     pub(crate) fn accounts(&self) -> &[Account] {
@@ -125,10 +210,14 @@ impl Management {
     }
 }
 
-/// The management endpoints, merged into the server's router.
+/// The management endpoints, merged into the server's router. Every answer under
+/// their prefixes, an unknown path or a rejected request included, is JSON:API.
 pub(crate) fn router() -> Router<AppState> {
     Router::new()
         .merge(tenant_clients::router())
         .merge(services::router())
         .merge(segment_apps::router())
+        .route("/v2/{*rest}", any(jsonapi::no_such_endpoint))
+        .route("/api/rest/{*rest}", any(jsonapi::no_such_endpoint))
+        .layer(axum::middleware::map_response(jsonapi::errors_as_documents))
 }

@@ -22,18 +22,18 @@
 //! A public key must be an RSA public key in PEM (Segment signs with RS256); anything
 //! else is 422 and nothing changes. Each app *is* a protocol client in the `Store`:
 //! `private_key_jwt`, `client_credentials`, its keys, its scopes, an access-token
-//! lifetime of its period; every change is written through at once. The `Store` has
-//! no deletion, so a deleted app's client is replaced by one with no keys, grants or
-//! scopes: it can never authenticate again. The record lock is not held across the
-//! `Store` write, so two concurrent edits of one app may reach the `Store` in either
-//! order (the management record is always the later one).
+//! lifetime of its period; every change is written through at once, in the order of
+//! the changes (see `Management::change_and_register`). The `Store` has no deletion,
+//! so a deleted app's client is replaced by one with no keys, grants or scopes: it
+//! can never authenticate again. Deleted app ids are remembered, so that start-up
+//! can write every app's client (and every tombstone) again from the records.
 //!
 //! Authorization: an account authenticated as for the other management APIs, whose
 //! permissions in the tenant name Segment roles (see `segment_roles`). A tenant the
 //! account holds nothing in, and every app or source in it, is 404 — exactly as an
 //! absent one.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use axum::Router;
 use axum::body::Bytes;
@@ -41,6 +41,7 @@ use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{delete, get, post};
+use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
 use super::accounts;
@@ -51,6 +52,7 @@ use crate::crypto::{TokenHash, random_token};
 use crate::model::{AuthMethod, Client, GrantType, PkcePolicy, RedirectPolicy};
 use crate::scope::ScopeSet;
 use crate::state::AppState;
+use crate::store::StoreError;
 
 /// The scopes an app may hold.
 pub(crate) const SCOPES: [&str; 3] = [
@@ -63,13 +65,16 @@ const PERIODS: &str = "1d 2d 3d 1w 2w 3w 30d";
 const MAX_KEYS: usize = 2;
 
 /// One tenant's apps and sources.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone, Serialize, Deserialize)]
 pub(crate) struct Workspace {
     pub(crate) apps: BTreeMap<String, App>,
     pub(crate) sources: BTreeMap<String, Source>,
+    /// Ids of deleted apps, whose clients must stay tombstones.
+    #[serde(default)]
+    deleted: BTreeSet<String>,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub(crate) struct App {
     id: String,
     name: String,
@@ -78,7 +83,7 @@ pub(crate) struct App {
     keys: Vec<AppKey>,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 struct AppKey {
     id: String,
     name: String,
@@ -86,7 +91,7 @@ struct AppKey {
 }
 
 /// A Segment source: its write key and OAuth settings.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub(crate) struct Source {
     pub(crate) id: String,
     pub(crate) write_key: String,
@@ -116,6 +121,7 @@ pub(crate) fn from_config(config: &Config) -> BTreeMap<String, Workspace> {
             let workspace = Workspace {
                 apps: BTreeMap::new(),
                 sources,
+                deleted: BTreeSet::new(),
             };
             (t.id.clone(), workspace)
         })
@@ -188,6 +194,20 @@ impl Source {
             "links": {"self": format!("/v2/tenants/{tenant}/sources/{}", self.id)},
         })
     }
+}
+
+/// The protocol clients the workspaces' records define: each app's, and a
+/// tombstone for each deleted app.
+pub(crate) fn clients(
+    workspaces: &BTreeMap<String, Workspace>,
+) -> impl Iterator<Item = Result<Client, StoreError>> + '_ {
+    workspaces.values().flat_map(|ws| {
+        let apps = ws.apps.values().map(|a| {
+            a.client()
+                .map_err(|_| StoreError(format!("saved OAuth app {} has an unreadable key", a.id)))
+        });
+        apps.chain(ws.deleted.iter().map(|id| Ok(tombstone(id))))
+    })
 }
 
 /// The client left behind by a deleted app: nothing it could authenticate with.
@@ -280,27 +300,36 @@ fn connected(ws: &Workspace, app: &str) -> Vec<String> {
         .collect()
 }
 
-fn with_workspace<T>(
+fn view_workspace<T>(
     state: &AppState,
     tenant: &str,
-    f: impl FnOnce(&mut Workspace) -> Result<T, ApiError>,
+    f: impl FnOnce(&Workspace) -> Result<T, ApiError>,
 ) -> Result<T, ApiError> {
-    let mut data = state.management().data();
+    let data = state.management().data();
     let ws = data
         .segment
-        .get_mut(tenant)
+        .get(tenant)
         .ok_or_else(|| ApiError::not_found("tenant"))?;
     f(ws)
 }
 
-async fn write_through(state: &AppState, client: Client) -> Result<(), ApiError> {
-    state.store().put_client(client).await.map_err(|e| {
-        tracing::error!(error = %e, "storage failure");
-        ApiError::new(
-            StatusCode::INTERNAL_SERVER_ERROR,
-            "the app could not be stored",
-        )
-    })
+/// Changes the workspace (durably, see `Management::change_and_register`) and
+/// then writes the protocol client `f` returns, if any.
+async fn change_workspace<T>(
+    state: &AppState,
+    tenant: &str,
+    f: impl FnOnce(&mut Workspace) -> Result<(T, Option<Client>), ApiError>,
+) -> Result<T, ApiError> {
+    state
+        .management()
+        .change_and_register(state.store(), |data| {
+            let ws = data
+                .segment
+                .get_mut(tenant)
+                .ok_or_else(|| ApiError::not_found("tenant"))?;
+            f(ws)
+        })
+        .await
 }
 
 fn period(res: &Resource, required: bool) -> Result<Option<String>, ApiError> {
@@ -361,7 +390,7 @@ async fn list(
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
     authorize(&state, &headers, &tenant, Action::View)?;
-    with_workspace(&state, &tenant, |ws| {
+    view_workspace(&state, &tenant, |ws| {
         let apps: Vec<Value> = ws
             .apps
             .values()
@@ -399,11 +428,11 @@ async fn create(
     };
     let client = app.client()?;
     let body = app.to_json(&tenant, &[]);
-    with_workspace(&state, &tenant, |ws| {
+    change_workspace(&state, &tenant, |ws| {
         ws.apps.insert(app.id.clone(), app.clone());
-        Ok(())
-    })?;
-    write_through(&state, client).await?;
+        Ok(((), Some(client)))
+    })
+    .await?;
     Ok(jsonapi::created(
         &format!("/v2/tenants/{tenant}/oauth-apps/{}", app.id),
         body,
@@ -416,7 +445,7 @@ async fn show(
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
     authorize(&state, &headers, &tenant, Action::View)?;
-    with_workspace(&state, &tenant, |ws| {
+    view_workspace(&state, &tenant, |ws| {
         let a = ws
             .apps
             .get(&app)
@@ -425,26 +454,25 @@ async fn show(
     })
 }
 
-/// Applies `change` to a copy of the app, writes the result to the map and returns
-/// the client to store and the response body.
-fn change_app(
+/// Applies `change` to the app, stores the app and its client and returns the
+/// response body.
+async fn change_app(
     state: &AppState,
     tenant: &str,
     app: &str,
     change: impl FnOnce(&mut App) -> Result<(), ApiError>,
-) -> Result<(Client, Value), ApiError> {
-    with_workspace(state, tenant, |ws| {
-        let mut updated = ws
+) -> Result<Value, ApiError> {
+    change_workspace(state, tenant, |ws| {
+        let updated = ws
             .apps
-            .get(app)
-            .ok_or_else(|| ApiError::not_found("OAuth app"))?
-            .clone();
-        change(&mut updated)?;
+            .get_mut(app)
+            .ok_or_else(|| ApiError::not_found("OAuth app"))?;
+        change(updated)?;
         let client = updated.client()?;
-        let body = updated.to_json(tenant, &connected(ws, app));
-        ws.apps.insert(app.to_owned(), updated);
-        Ok((client, body))
+        let body = ws.apps[app].to_json(tenant, &connected(ws, app));
+        Ok((body, Some(client)))
     })
+    .await
 }
 
 async fn update(
@@ -471,7 +499,7 @@ async fn update(
     let name = res.string("name", false)?;
     let period = period(&res, false)?;
     let scopes = scopes(&res, false)?;
-    let (client, body) = change_app(&state, &tenant, &app, |a| {
+    let body = change_app(&state, &tenant, &app, |a| {
         if let Some(n) = name {
             a.name = n;
         }
@@ -482,8 +510,8 @@ async fn update(
             a.scopes = s;
         }
         Ok(())
-    })?;
-    write_through(&state, client).await?;
+    })
+    .await?;
     Ok(jsonapi::document(body))
 }
 
@@ -498,7 +526,7 @@ async fn add_key(
     let name = res.string("name", true)?.unwrap_or_default();
     let pem = res.string("publicKey", true)?.unwrap_or_default();
     let key_id = new_id("key_");
-    let (client, body) = change_app(&state, &tenant, &app, |a| {
+    let body = change_app(&state, &tenant, &app, |a| {
         if a.keys.len() >= MAX_KEYS {
             return Err(ApiError::conflict(format!(
                 "an OAuth app holds at most {MAX_KEYS} public keys; delete one first"
@@ -511,8 +539,8 @@ async fn add_key(
             pem,
         });
         Ok(())
-    })?;
-    write_through(&state, client).await?;
+    })
+    .await?;
     Ok(jsonapi::created(
         &format!("/v2/tenants/{tenant}/oauth-apps/{app}/keys/{key_id}"),
         body,
@@ -525,7 +553,7 @@ async fn delete_key(
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
     authorize(&state, &headers, &tenant, Action::Edit)?;
-    let (client, body) = change_app(&state, &tenant, &app, |a| {
+    let body = change_app(&state, &tenant, &app, |a| {
         let Some(i) = a.keys.iter().position(|k| k.id == key) else {
             return Err(ApiError::not_found("key"));
         };
@@ -536,8 +564,8 @@ async fn delete_key(
         }
         a.keys.remove(i);
         Ok(())
-    })?;
-    write_through(&state, client).await?;
+    })
+    .await?;
     Ok(jsonapi::document(body))
 }
 
@@ -547,7 +575,7 @@ async fn remove(
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
     authorize(&state, &headers, &tenant, Action::Edit)?;
-    with_workspace(&state, &tenant, |ws| {
+    change_workspace(&state, &tenant, |ws| {
         if !ws.apps.contains_key(&app) {
             return Err(ApiError::not_found("OAuth app"));
         }
@@ -559,9 +587,10 @@ async fn remove(
             )));
         }
         ws.apps.remove(&app);
-        Ok(())
-    })?;
-    write_through(&state, tombstone(&app)).await?;
+        ws.deleted.insert(app.clone());
+        Ok(((), Some(tombstone(&app))))
+    })
+    .await?;
     Ok(StatusCode::NO_CONTENT.into_response())
 }
 
@@ -574,18 +603,18 @@ async fn revoke(
     authorize(&state, &headers, &tenant, Action::Edit)?;
     let res = jsonapi::parse_resource(&headers, &body, "token-revocation")?;
     let token = res.string("token", true)?.unwrap_or_default();
-    with_workspace(&state, &tenant, |ws| {
+    view_workspace(&state, &tenant, |ws| {
         ws.apps
             .contains_key(&app)
             .then_some(())
             .ok_or_else(|| ApiError::not_found("OAuth app"))
     })?;
     let hash = TokenHash::of(&token);
-    let store_error = |e: crate::store::StoreError| {
-        tracing::error!(error = %e, "storage failure");
-        ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "the token store failed")
-    };
-    let record = state.store().token(&hash).await.map_err(store_error)?;
+    let record = state
+        .store()
+        .token(&hash)
+        .await
+        .map_err(ApiError::storage)?;
     if record.is_none_or(|r| r.client_id != app) {
         return Err(ApiError::not_found("token of this OAuth app"));
     }
@@ -593,7 +622,7 @@ async fn revoke(
         .store()
         .revoke_token(&hash)
         .await
-        .map_err(store_error)?;
+        .map_err(ApiError::storage)?;
     Ok(StatusCode::NO_CONTENT.into_response())
 }
 
@@ -603,7 +632,7 @@ async fn show_source(
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
     authorize(&state, &headers, &tenant, Action::View)?;
-    with_workspace(&state, &tenant, |ws| {
+    view_workspace(&state, &tenant, |ws| {
         let s = ws
             .sources
             .get(&source)
@@ -639,7 +668,7 @@ async fn update_source(
     if enforced.is_some() {
         authorize(&state, &headers, &tenant, Action::Enforce)?;
     }
-    with_workspace(&state, &tenant, |ws| {
+    change_workspace(&state, &tenant, |ws| {
         let mut s = ws
             .sources
             .get(&source)
@@ -665,6 +694,7 @@ async fn update_source(
         }
         let body = s.to_json(&tenant);
         ws.sources.insert(source.clone(), s);
-        Ok(jsonapi::document(body))
+        Ok((jsonapi::document(body), None))
     })
+    .await
 }

@@ -14,6 +14,8 @@
 //!   editable member). A trusted service's users are not asked for consent.
 //! - Errors use the JSON:API error objects of the tenant API.
 
+use std::collections::BTreeMap;
+
 use axum::Router;
 use axum::body::Bytes;
 use axum::extract::{Path, RawQuery, State};
@@ -30,6 +32,7 @@ use crate::faults::Fault;
 use crate::model::{AuthMethod, Client, GrantType, PkcePolicy, RedirectPolicy};
 use crate::scope::ScopeSet;
 use crate::state::AppState;
+use crate::store::{Store, StoreError};
 
 const FIELDS: [&str; 9] = [
     "id",
@@ -44,7 +47,7 @@ const FIELDS: [&str; 9] = [
 ];
 
 /// A registered Hub service (its secret lives only as a hash, in the `Store`).
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub(crate) struct Service {
     id: String,
     name: String,
@@ -54,7 +57,9 @@ pub(crate) struct Service {
     vendor: Option<String>,
     version: Option<String>,
     trusted: bool,
-    /// Kept only under the `service-secret-returned` fault, to break the rule.
+    /// Kept only under the `service-secret-returned` fault, to break the rule;
+    /// never saved.
+    #[serde(skip)]
     leaked_secret: Option<String>,
 }
 
@@ -256,7 +261,7 @@ async fn register(
         .store()
         .put_client(client)
         .await
-        .map_err(store_error)?;
+        .map_err(ApiError::storage)?;
     let body = service.to_json(Some(&secret), &fields);
     let mut service = service;
     if state.fault(Fault::ServiceSecretReturned) {
@@ -264,18 +269,30 @@ async fn register(
     }
     state
         .management()
-        .data()
-        .services
-        .insert(service.id.clone(), service);
+        .change(state.store(), |data| {
+            data.services.insert(service.id.clone(), service);
+            Ok(())
+        })
+        .await?;
     Ok(jsonapi::respond(StatusCode::CREATED, &body))
 }
 
-fn store_error(e: crate::store::StoreError) -> ApiError {
-    tracing::error!(error = %e, "storage failure");
-    ApiError::new(
-        StatusCode::INTERNAL_SERVER_ERROR,
-        "the server could not complete the request",
-    )
+/// Makes each service's stored client carry the record's `trusted` flag (a crash
+/// between a saved change and its client write may have left the old one).
+pub(crate) async fn restore_trust(
+    services: &BTreeMap<String, Service>,
+    store: &dyn Store,
+) -> Result<(), StoreError> {
+    for service in services.values() {
+        if let Some(client) = store.client(&service.id).await?
+            && client.trusted != service.trusted
+        {
+            let mut client = (*client).clone();
+            client.trusted = service.trusted;
+            store.put_client(client).await?;
+        }
+    }
+    Ok(())
 }
 
 fn lookup(state: &AppState, id: &str) -> Result<Service, ApiError> {
@@ -320,23 +337,20 @@ async fn update(
         .store()
         .client(&id)
         .await
-        .map_err(store_error)?
+        .map_err(ApiError::storage)?
         .ok_or_else(|| ApiError::not_found("service"))?;
     let mut client = (*client).clone();
     client.trusted = trusted;
-    state
-        .store()
-        .put_client(client)
-        .await
-        .map_err(store_error)?;
-    let mut data = state.management().data();
-    let service = data
-        .services
-        .get_mut(&id)
-        .ok_or_else(|| ApiError::not_found("service"))?;
-    service.trusted = trusted;
-    Ok(jsonapi::respond(
-        StatusCode::OK,
-        &service.to_json(None, &[]),
-    ))
+    let body = state
+        .management()
+        .change_and_register(state.store(), |data| {
+            let service = data
+                .services
+                .get_mut(&id)
+                .ok_or_else(|| ApiError::not_found("service"))?;
+            service.trusted = trusted;
+            Ok((service.to_json(None, &[]), Some(client)))
+        })
+        .await?;
+    Ok(jsonapi::respond(StatusCode::OK, &body))
 }

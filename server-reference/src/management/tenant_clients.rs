@@ -36,6 +36,7 @@ use crate::faults::Fault;
 use crate::state::AppState;
 
 /// A tenant's OAuth client for one component.
+#[derive(Clone, serde::Serialize, serde::Deserialize)]
 pub(crate) struct TenantClient {
     pub(crate) id: String,
     pub(crate) component: String,
@@ -176,25 +177,31 @@ async fn create(
     let component = res
         .to_one("component", "component", true)?
         .ok_or_else(|| ApiError::bad_request("relationships.component is required"))?;
-    let mut data = state.management().data();
-    let tenant = data.tenant_mut(&tenant_id)?;
-    match check_component(tenant, &component, None) {
-        Err(e)
-            if e.status == StatusCode::CONFLICT && state.fault(Fault::TenantDuplicateAllowed) => {}
-        other => other?,
-    }
-    let record = TenantClient {
-        id: uuid::Uuid::new_v4().to_string(),
-        component,
-        client_id,
-        client_secret,
-    };
-    let mut body = client_json(&tenant_id, tenant, &record);
-    if state.fault(Fault::TenantClientSecretReturned) {
-        body["attributes"]["client_secret"] = json!(record.client_secret);
-    }
-    let location = format!("/v2/tenants/{tenant_id}/oauth-clients/{}", record.id);
-    tenant.oauth_clients.insert(record.id.clone(), record);
+    let (location, body) = state
+        .management()
+        .change(state.store(), |data| {
+            let tenant = data.tenant_mut(&tenant_id)?;
+            match check_component(tenant, &component, None) {
+                Err(e)
+                    if e.status == StatusCode::CONFLICT
+                        && state.fault(Fault::TenantDuplicateAllowed) => {}
+                other => other?,
+            }
+            let record = TenantClient {
+                id: uuid::Uuid::new_v4().to_string(),
+                component,
+                client_id,
+                client_secret,
+            };
+            let mut body = client_json(&tenant_id, tenant, &record);
+            if state.fault(Fault::TenantClientSecretReturned) {
+                body["attributes"]["client_secret"] = json!(record.client_secret);
+            }
+            let location = format!("/v2/tenants/{tenant_id}/oauth-clients/{}", record.id);
+            tenant.oauth_clients.insert(record.id.clone(), record);
+            Ok((location, body))
+        })
+        .await?;
     Ok(jsonapi::created(&location, body))
 }
 
@@ -269,33 +276,33 @@ async fn update(
     let client_id = res.string("client_id", false)?;
     let client_secret = res.string("client_secret", false)?;
     let component = res.to_one("component", "component", false)?;
-    let mut data = state.management().data();
-    let tenant = data
-        .tenants
-        .get_mut(&tenant_id)
-        .filter(|t| t.oauth_clients.contains_key(&id))
-        .ok_or_else(|| ApiError::not_found("OAuth client"))?;
-    if let Some(component) = &component {
-        check_component(tenant, component, Some(&id))?;
-    }
-    let Some(record) = tenant.oauth_clients.get_mut(&id) else {
-        return Err(ApiError::not_found("OAuth client"));
-    };
-    if let Some(v) = client_id {
-        record.client_id = v;
-    }
-    if let Some(v) = client_secret {
-        record.client_secret = v;
-    }
-    if let Some(v) = component {
-        record.component = v;
-    }
-    let tenant = &data.tenants[&tenant_id];
-    Ok(jsonapi::document(client_json(
-        &tenant_id,
-        tenant,
-        &tenant.oauth_clients[&id],
-    )))
+    let body = state
+        .management()
+        .change(state.store(), |data| {
+            let tenant = data.tenant_holding(
+                &tenant_id,
+                |t| t.oauth_clients.contains_key(&id),
+                "OAuth client",
+            )?;
+            if let Some(component) = &component {
+                check_component(tenant, component, Some(&id))?;
+            }
+            let Some(record) = tenant.oauth_clients.get_mut(&id) else {
+                return Err(ApiError::not_found("OAuth client"));
+            };
+            if let Some(v) = client_id {
+                record.client_id = v;
+            }
+            if let Some(v) = client_secret {
+                record.client_secret = v;
+            }
+            if let Some(v) = component {
+                record.component = v;
+            }
+            Ok(client_json(&tenant_id, tenant, &tenant.oauth_clients[&id]))
+        })
+        .await?;
+    Ok(jsonapi::document(body))
 }
 
 async fn remove(
@@ -310,28 +317,31 @@ async fn remove(
         Permission::Delete,
         "OAuth client",
     )?;
-    let mut data = state.management().data();
-    let tenant = data
-        .tenants
-        .get_mut(&tenant_id)
-        .ok_or_else(|| ApiError::not_found("OAuth client"))?;
-    let record = tenant
-        .oauth_clients
-        .get(&id)
-        .ok_or_else(|| ApiError::not_found("OAuth client"))?;
-    let users: Vec<&str> = tenant
-        .flows
-        .iter()
-        .filter(|(_, comps)| comps.contains(&record.component))
-        .map(|(flow, _)| flow.as_str())
-        .collect();
-    if !users.is_empty() && !state.fault(Fault::TenantDeleteWhileUsed) {
-        return Err(ApiError::conflict(format!(
-            "the OAuth client is in use: flow(s) {users:?} in this tenant use component {:?}",
-            record.component
-        )));
-    }
-    tenant.oauth_clients.remove(&id);
+    state
+        .management()
+        .change(state.store(), |data| {
+            let tenant = data.tenant_holding(
+                &tenant_id,
+                |t| t.oauth_clients.contains_key(&id),
+                "OAuth client",
+            )?;
+            let record = &tenant.oauth_clients[&id];
+            let users: Vec<&str> = tenant
+                .flows
+                .iter()
+                .filter(|(_, comps)| comps.contains(&record.component))
+                .map(|(flow, _)| flow.as_str())
+                .collect();
+            if !users.is_empty() && !state.fault(Fault::TenantDeleteWhileUsed) {
+                return Err(ApiError::conflict(format!(
+                    "the OAuth client is in use: flow(s) {users:?} in this tenant use component {:?}",
+                    record.component
+                )));
+            }
+            tenant.oauth_clients.remove(&id);
+            Ok(())
+        })
+        .await?;
     Ok(StatusCode::NO_CONTENT.into_response())
 }
 
@@ -361,12 +371,19 @@ async fn create_component(
         ApiError::bad_request("data.id (the component id) is required").at("/data/id")
     })?;
     let visible = res.boolean("visible")?.unwrap_or(true);
-    let mut data = state.management().data();
-    let tenant = data.tenant_mut(&tenant_id)?;
-    if tenant.components.contains_key(&id) {
-        return Err(ApiError::conflict(format!("component {id:?} already exists")).at("/data/id"));
-    }
-    tenant.components.insert(id.clone(), visible);
+    state
+        .management()
+        .change(state.store(), |data| {
+            let tenant = data.tenant_mut(&tenant_id)?;
+            if tenant.components.contains_key(&id) {
+                return Err(
+                    ApiError::conflict(format!("component {id:?} already exists")).at("/data/id"),
+                );
+            }
+            tenant.components.insert(id.clone(), visible);
+            Ok(())
+        })
+        .await?;
     let location = format!("/v2/tenants/{tenant_id}/components/{id}");
     Ok(jsonapi::created(&location, component_json(&id, visible)))
 }
@@ -393,19 +410,21 @@ async fn delete_component(
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
     authorize(&state, &headers, &tenant_id, Permission::Admin, "component")?;
-    let mut data = state.management().data();
-    let tenant = data
-        .tenants
-        .get_mut(&tenant_id)
-        .filter(|t| t.components.contains_key(&id))
-        .ok_or_else(|| ApiError::not_found("component"))?;
-    if tenant.component_in_use(&id) {
-        return Err(ApiError::conflict(format!(
-            "component {id:?} is used by a flow in this tenant"
-        )));
-    }
-    // Its OAuth client, if any, stays (unusable) until removed explicitly.
-    tenant.components.remove(&id);
+    state
+        .management()
+        .change(state.store(), |data| {
+            let tenant =
+                data.tenant_holding(&tenant_id, |t| t.components.contains_key(&id), "component")?;
+            if tenant.component_in_use(&id) {
+                return Err(ApiError::conflict(format!(
+                    "component {id:?} is used by a flow in this tenant"
+                )));
+            }
+            // Its OAuth client, if any, stays (unusable) until removed explicitly.
+            tenant.components.remove(&id);
+            Ok(())
+        })
+        .await?;
     Ok(StatusCode::NO_CONTENT.into_response())
 }
 
@@ -418,23 +437,30 @@ async fn create_flow(
     authorize(&state, &headers, &tenant_id, Permission::Admin, "tenant")?;
     let res = jsonapi::parse_resource(&headers, &body, "flow")?;
     let components = res.to_many("components", "component")?;
-    let mut data = state.management().data();
-    let tenant = data.tenant_mut(&tenant_id)?;
-    if let Some(unknown) = components
-        .iter()
-        .find(|c| !tenant.components.contains_key(*c))
-    {
-        return Err(ApiError::unprocessable(format!(
-            "component {unknown:?} does not exist in this tenant"
-        ))
-        .at("/data/relationships/components/data"));
-    }
     let id = res.id.unwrap_or_else(|| uuid::Uuid::new_v4().to_string());
-    if tenant.flows.contains_key(&id) {
-        return Err(ApiError::conflict(format!("flow {id:?} already exists")).at("/data/id"));
-    }
     let body = flow_json(&id, &components);
-    tenant.flows.insert(id.clone(), components);
+    state
+        .management()
+        .change(state.store(), |data| {
+            let tenant = data.tenant_mut(&tenant_id)?;
+            if let Some(unknown) = components
+                .iter()
+                .find(|c| !tenant.components.contains_key(*c))
+            {
+                return Err(ApiError::unprocessable(format!(
+                    "component {unknown:?} does not exist in this tenant"
+                ))
+                .at("/data/relationships/components/data"));
+            }
+            if tenant.flows.contains_key(&id) {
+                return Err(
+                    ApiError::conflict(format!("flow {id:?} already exists")).at("/data/id")
+                );
+            }
+            tenant.flows.insert(id.clone(), components);
+            Ok(())
+        })
+        .await?;
     Ok(jsonapi::created(
         &format!("/v2/tenants/{tenant_id}/flows/{id}"),
         body,
@@ -463,13 +489,14 @@ async fn delete_flow(
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
     authorize(&state, &headers, &tenant_id, Permission::Admin, "flow")?;
-    let mut data = state.management().data();
-    let removed = data
-        .tenants
-        .get_mut(&tenant_id)
-        .and_then(|t| t.flows.remove(&id));
-    match removed {
-        Some(_) => Ok(StatusCode::NO_CONTENT.into_response()),
-        None => Err(ApiError::not_found("flow")),
-    }
+    state
+        .management()
+        .change(state.store(), |data| {
+            data.tenants
+                .get_mut(&tenant_id)
+                .and_then(|t| t.flows.remove(&id))
+                .ok_or_else(|| ApiError::not_found("flow"))
+        })
+        .await?;
+    Ok(StatusCode::NO_CONTENT.into_response())
 }

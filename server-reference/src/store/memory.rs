@@ -23,6 +23,7 @@ pub struct MemoryStore {
     revoked_grants: Mutex<HashSet<GrantId>>,
     consents: Mutex<HashMap<(String, String), ScopeSet>>,
     jtis: Mutex<HashMap<(String, String), Millis>>,
+    management: Mutex<Option<String>>,
 }
 
 /// Number of token shards.
@@ -51,6 +52,7 @@ impl MemoryStore {
             revoked_grants: Mutex::default(),
             consents: Mutex::default(),
             jtis: Mutex::default(),
+            management: Mutex::default(),
         }
     }
 
@@ -186,6 +188,15 @@ impl Store for MemoryStore {
         }
         jtis.insert(key, expires_at);
         Ok(true)
+    }
+
+    async fn management_records(&self) -> Result<Option<String>, StoreError> {
+        Ok(lock(&self.management).clone())
+    }
+
+    async fn save_management_records(&self, document: &str) -> Result<(), StoreError> {
+        *lock(&self.management) = Some(document.to_owned());
+        Ok(())
     }
 
     async fn purge_expired(&self, now: Millis) -> Result<usize, StoreError> {

@@ -82,6 +82,13 @@ pub trait Store: Send + Sync + 'static {
         expires_at: Millis,
     ) -> Result<bool, StoreError>;
 
+    /// The management records (SPEC §2.3) last saved, as one JSON document.
+    async fn management_records(&self) -> Result<Option<String>, StoreError>;
+    /// Replaces the saved management records. The caller serialises its changes
+    /// (one writer at a time) and acknowledges one only after this returned, so an
+    /// acknowledged change survives a crash of a durable store.
+    async fn save_management_records(&self, document: &str) -> Result<(), StoreError>;
+
     /// Drops expired codes, tokens and `jti`s. Returns how many records went.
     async fn purge_expired(&self, now: Millis) -> Result<usize, StoreError>;
 }

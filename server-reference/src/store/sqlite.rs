@@ -621,6 +621,27 @@ impl Store for SqliteStore {
         Ok(n == 1)
     }
 
+    async fn management_records(&self) -> Result<Option<String>, StoreError> {
+        let row: Option<(String,)> =
+            sqlx::query_as("SELECT document FROM management_records WHERE id = 1")
+                .fetch_optional(&self.reader)
+                .await
+                .map_err(db)?;
+        Ok(row.map(|(d,)| d))
+    }
+
+    async fn save_management_records(&self, document: &str) -> Result<(), StoreError> {
+        sqlx::query(
+            "INSERT INTO management_records (id, document) VALUES (1, ?) \
+             ON CONFLICT (id) DO UPDATE SET document = excluded.document",
+        )
+        .bind(document)
+        .execute(&self.writer)
+        .await
+        .map_err(db)?;
+        Ok(())
+    }
+
     async fn purge_expired(&self, now: Millis) -> Result<usize, StoreError> {
         let now = ms(now);
         let mut tx = self.writer.begin().await.map_err(db)?;

@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU32, Ordering};
 
-use oauth_server_reference::store::SqliteStore;
+use oauth_server_reference::store::{SqliteStore, Store};
 use oauth_server_reference::{Config, ServerHandle, spawn, spawn_with_store};
 
 /// Demo fixture values (SPEC §6).
@@ -56,6 +56,18 @@ impl TestServer {
                 }
             }
             other => panic!("OAUTH_TEST_STORE={other:?}: expected memory or sqlite"),
+        }
+    }
+
+    /// The configuration over a store the test holds (to reopen it after a restart).
+    pub async fn with_store(config: Config, store: Arc<dyn Store>) -> Self {
+        let addr: SocketAddr = "127.0.0.1:0".parse().unwrap();
+        Self {
+            handle: spawn_with_store(config, addr, store)
+                .await
+                .expect("server starts"),
+            http: client(),
+            db_dir: None,
         }
     }
 
