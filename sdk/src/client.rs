@@ -31,6 +31,7 @@ pub(crate) struct Inner {
     pub(crate) client_id: ClientId,
     pub(crate) auth: Arc<dyn ClientAuth>,
     pub(crate) http: Http,
+    pub(crate) require_refresh_token: bool,
 }
 
 /// Builds a [`Client`]. Required values in [`Client::builder`], optional ones
@@ -43,6 +44,7 @@ pub struct ClientBuilder {
     auth: Arc<dyn ClientAuth>,
     timeout: Duration,
     allow_http: bool,
+    require_refresh_token: bool,
 }
 
 impl Client {
@@ -54,6 +56,7 @@ impl Client {
             auth: Arc::new(NoClientAuth),
             timeout: DEFAULT_TIMEOUT,
             allow_http: false,
+            require_refresh_token: false,
         }
     }
 
@@ -162,6 +165,16 @@ impl ClientBuilder {
         self
     }
 
+    /// Requires a `refresh_token` in every token response to the grants that act
+    /// for a user (authorization code, password): one without it is then a
+    /// [`ProtocolViolation::MissingRefreshToken`] error (default: `false`). For
+    /// clients that must keep access without the user, like elastic.io's
+    /// components: "A refresh_token is required for every OAuth 2.0 key".
+    pub fn require_refresh_token(mut self, require: bool) -> Self {
+        self.require_refresh_token = require;
+        self
+    }
+
     /// Validates the endpoints and builds the client.
     pub fn build(self) -> Result<Client> {
         for (name, url) in self.provider.endpoints() {
@@ -174,6 +187,7 @@ impl ClientBuilder {
                 client_id: self.client_id,
                 auth: self.auth,
                 http,
+                require_refresh_token: self.require_refresh_token,
             }),
         })
     }

@@ -300,6 +300,10 @@ pub enum ProtocolViolation {
     /// The provider has no endpoint for this operation.
     #[error("provider has no {0} endpoint")]
     MissingEndpoint(&'static str),
+    /// The token response has no `refresh_token` although the client requires
+    /// one (see `ClientBuilder::require_refresh_token`).
+    #[error("token response has no `refresh_token`, which this client requires")]
+    MissingRefreshToken,
 }
 
 /// Shorthand for `Result<T, oauth_sdk::Error>`.

@@ -5,9 +5,10 @@ mod support;
 
 use std::time::{Duration, SystemTime};
 
+use oauth_sdk::management::{ComponentId, ComponentJson, Resolver};
 use oauth_sdk::{
-    ClientId, ClientSecret, ClientSecretBasic, Error, ErrorCode, ProtocolViolation, Provider,
-    RefreshToken, TokenType,
+    Client, ClientId, ClientSecret, ClientSecretBasic, Error, ErrorCode, ProtocolViolation,
+    Provider, RefreshToken, TokenType,
 };
 use support::*;
 use wiremock::matchers::{method, path};
@@ -335,4 +336,75 @@ async fn discovery_reads_metadata_and_checks_issuer() {
         e,
         Error::Protocol(ProtocolViolation::MetadataIssuerMismatch)
     ));
+}
+
+/// A token response without `refresh_token` is an error only for a client that
+/// requires one, and only after the grants that act for a user.
+#[tokio::test]
+async fn a_missing_refresh_token_fails_only_where_required() {
+    let s = server_answering(json(
+        200,
+        r#"{"access_token":"at","token_type":"Bearer","expires_in":60}"#,
+    ))
+    .await;
+    let password = oauth_sdk::ResourceOwnerPassword::new("alice-password");
+    let build = |require: bool| {
+        Client::builder(
+            Provider::gitlab(&url::Url::parse(&s.uri()).unwrap()).unwrap(),
+            ClientId::new("c"),
+        )
+        .client_secret_basic(ClientSecret::new("s"))
+        .require_refresh_token(require)
+        .build()
+        .unwrap()
+    };
+    let e = build(true)
+        .password("alice", &password)
+        .send()
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(e, Error::Protocol(ProtocolViolation::MissingRefreshToken)),
+        "{e:?}"
+    );
+    build(false)
+        .password("alice", &password)
+        .send()
+        .await
+        .unwrap();
+    // Client credentials act for the client itself: no refresh token expected.
+    build(true).client_credentials().send().await.unwrap();
+}
+
+/// elastic.io: "A refresh_token is required for every OAuth 2.0 key", so the
+/// client resolved from a component.json requires one.
+#[tokio::test]
+async fn a_component_client_requires_a_refresh_token() {
+    let s = server_answering(json(
+        200,
+        r#"{"access_token":"at","token_type":"Bearer","expires_in":60}"#,
+    ))
+    .await;
+    let doc = serde_json::json!({
+        "useOAuthClient": true,
+        "oauth2": {"client_id": "k", "client_secret": "s",
+                   "auth_uri": format!("{}/oauth/authorize", s.uri()),
+                   "token_uri": format!("{}/oauth/token", s.uri())}
+    });
+    let cj = ComponentJson::parse(doc.to_string().as_bytes()).unwrap();
+    let resolved = Resolver::new(&cj, ComponentId::new("pizzavan"))
+        .resolve()
+        .await
+        .unwrap();
+    let password = oauth_sdk::ResourceOwnerPassword::new("alice-password");
+    let e = resolved
+        .client
+        .password("alice", &password)
+        .send()
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(e, Error::Protocol(ProtocolViolation::MissingRefreshToken)),
+        "{e:?}"
+    );
 }

@@ -4,7 +4,7 @@
 use std::time::SystemTime;
 
 use crate::client::Client;
-use crate::error::Result;
+use crate::error::{Error, ProtocolViolation, Result};
 use crate::response;
 use crate::secret::{Assertion, RefreshToken, ResourceOwnerPassword};
 use crate::token::TokenResponse;
@@ -131,6 +131,20 @@ impl TokenRequest {
         if let Some(old) = &self.keep_refresh {
             token.keep_refresh_token(old);
         }
+        if self.client.inner.require_refresh_token
+            && self.acts_for_a_user()
+            && token.refresh_token().is_none()
+        {
+            return Err(Error::Protocol(ProtocolViolation::MissingRefreshToken));
+        }
         Ok(token)
+    }
+
+    /// Whether the grant obtains a user's authorization (code or password),
+    /// the grants after which a refresh token keeps the access alive.
+    fn acts_for_a_user(&self) -> bool {
+        self.params.iter().any(|(name, value)| {
+            *name == "grant_type" && (value == "authorization_code" || value == "password")
+        })
     }
 }

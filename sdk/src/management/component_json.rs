@@ -352,8 +352,10 @@ impl<'a> Resolver<'a> {
 
         let provider = Provider::new(token_uri).with_authorization_endpoint(auth_uri);
         let secret = ClientSecret::new(secret);
+        // The seed: "A refresh_token is required for every OAuth 2.0 key".
         let builder = Client::builder(provider, ClientId::new(client_id))
-            .allow_insecure_http(self.allow_insecure_http);
+            .allow_insecure_http(self.allow_insecure_http)
+            .require_refresh_token(true);
         let builder = match self.auth {
             TokenEndpointAuth::ClientSecretPost => builder.client_secret_post(secret),
             TokenEndpointAuth::ClientSecretBasic => builder.client_secret_basic(secret),
