@@ -33,6 +33,8 @@ pub enum BearerError {
     InvalidToken,
     /// Valid, but without any of the scopes the resource needs.
     InsufficientScope(&'static [&'static str]),
+    /// A client acting on its own behalf where only trusted clients may (Hub).
+    UntrustedClient,
     Store(StoreError),
 }
 
@@ -47,7 +49,9 @@ impl BearerError {
         match self {
             BearerError::Missing | BearerError::InvalidToken => StatusCode::UNAUTHORIZED,
             BearerError::InvalidRequest(_) => StatusCode::BAD_REQUEST,
-            BearerError::InsufficientScope(_) => StatusCode::FORBIDDEN,
+            BearerError::InsufficientScope(_) | BearerError::UntrustedClient => {
+                StatusCode::FORBIDDEN
+            }
             BearerError::Store(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -64,6 +68,11 @@ impl BearerError {
             BearerError::InsufficientScope(_) => Some((
                 "insufficient_scope",
                 "the access token lacks the scope this resource requires",
+            )),
+            // RFC 6750 §3.1: "requires higher privileges than provided by the token".
+            BearerError::UntrustedClient => Some((
+                "insufficient_scope",
+                "only a trusted service may access this resource on behalf of itself",
             )),
             BearerError::Store(_) => {
                 Some(("server_error", "the server could not complete the request"))

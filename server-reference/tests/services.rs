@@ -341,3 +341,48 @@ async fn a_trusted_service_skips_consent_and_an_untrusted_one_does_not() {
     let tokens = json(exchanged).await;
     assert!(tokens["refresh_token"].is_string(), "{tokens}");
 }
+
+/// Hub: "If a service is trusted, then it can access Hub resource servers on
+/// behalf of itself" — its client-credentials token works at Hub's resource
+/// server only once an administrator trusted it (checked at each request).
+#[tokio::test]
+async fn only_a_trusted_service_accesses_hub_resources_on_its_own_behalf() {
+    let server = TestServer::demo().await;
+    let (id, secret) = register(&server).await;
+    let form = [("grant_type", "client_credentials")];
+    let resp = server
+        .post_form("/api/rest/oauth2/token", Some((&id, &secret)), &form)
+        .await;
+    let token = json(resp).await["access_token"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let me = || {
+        server
+            .http
+            .get(server.url("/api/rest/users/me"))
+            .bearer_auth(&token)
+            .send()
+    };
+    let refused = me().await.unwrap();
+    assert_eq!(refused.status(), StatusCode::FORBIDDEN);
+    let challenge = refused.headers()["www-authenticate"].to_str().unwrap();
+    assert!(
+        challenge.contains("error=\"insufficient_scope\""),
+        "{challenge}"
+    );
+
+    let path = format!("/api/rest/services/{id}");
+    let trust = send(
+        &server,
+        Method::PATCH,
+        &path,
+        Some(ADMIN),
+        Some(json!({"trusted": true}).to_string()),
+    )
+    .await;
+    assert_eq!(trust.status(), StatusCode::OK);
+    let allowed = me().await.unwrap();
+    assert_eq!(allowed.status(), StatusCode::OK);
+    assert_eq!(json(allowed).await["client_id"], id.as_str());
+}

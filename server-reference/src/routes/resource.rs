@@ -47,9 +47,18 @@ async fn gitlab_user(State(state): State<AppState>, req: OAuthRequest) -> Respon
     respond(result)
 }
 
+/// Hub: "If a service is trusted, then it can access Hub resource servers on
+/// behalf of itself" — so a token without a user (client credentials) is
+/// accepted only from a client trusted at the time of the request.
 async fn hub_me(State(state): State<AppState>, req: OAuthRequest) -> Response {
     let result = async {
         let auth = authenticate(&state, &req.headers, &req.params, &[]).await?;
+        if auth.token.username.is_none() {
+            let client = state.store().client(&auth.token.client_id).await?;
+            if !client.is_some_and(|c| c.trusted) {
+                return Err(BearerError::UntrustedClient);
+            }
+        }
         let mut body = user_json(&state, &auth).await?;
         if let Some(name) = body.get("username").cloned() {
             body["login"] = name;
