@@ -272,10 +272,20 @@ async fn bad_registrations_get_a_clear_error() {
 /// Runs an authorization request at Hub's endpoint as alice, allowing consent if
 /// asked; returns whether a consent page was shown, and the callback.
 async fn authorize(server: &TestServer, client_id: &str) -> (bool, CallbackUrl) {
+    authorize_for(server, client_id, "code").await
+}
+
+/// Logs alice in at Hub's authorization endpoint, consenting if asked; returns
+/// whether consent was asked and the callback.
+async fn authorize_for(
+    server: &TestServer,
+    client_id: &str,
+    response_type: &str,
+) -> (bool, CallbackUrl) {
     let mut browser = Browser::new(server);
     let query = form_urlencoded::Serializer::new(String::new())
         .append_pair("client_id", client_id)
-        .append_pair("response_type", "code")
+        .append_pair("response_type", response_type)
         .append_pair("redirect_uri", REDIRECT)
         .append_pair("state", "s1")
         .finish();
@@ -385,4 +395,53 @@ async fn only_a_trusted_service_accesses_hub_resources_on_its_own_behalf() {
     let allowed = me().await.unwrap();
     assert_eq!(allowed.status(), StatusCode::OK);
     assert_eq!(json(allowed).await["client_id"], id.as_str());
+}
+
+/// Hub's table of flows: a registered service may use implicit (service id), code
+/// and refresh (id and secret), client credentials, and password (id, secret,
+/// username and password).
+#[tokio::test]
+async fn a_registered_service_may_use_every_flow_of_the_hub_table() {
+    let server = TestServer::demo().await;
+    let (id, secret) = register(&server).await;
+
+    let (_, cb) = authorize_for(&server, &id, "token").await;
+    assert!(
+        cb.fragment_param("access_token").is_some(),
+        "implicit: {cb:?}"
+    );
+    assert!(cb.fragment_param("refresh_token").is_none());
+
+    let (_, cb) = authorize_for(&server, &id, "code").await;
+    let code = cb.code().expect("a code");
+    let form = [
+        ("grant_type", "authorization_code"),
+        ("code", code.as_str()),
+        ("redirect_uri", REDIRECT),
+    ];
+    let resp = server
+        .post_form("/api/rest/oauth2/token", Some((&id, &secret)), &form)
+        .await;
+    assert_eq!(resp.status(), StatusCode::OK);
+    let tokens = json(resp).await;
+    let refresh = tokens["refresh_token"].as_str().expect("a refresh token");
+    let form = [("grant_type", "refresh_token"), ("refresh_token", refresh)];
+    let resp = server
+        .post_form("/api/rest/oauth2/token", Some((&id, &secret)), &form)
+        .await;
+    assert_eq!(resp.status(), StatusCode::OK);
+
+    let form = [
+        ("grant_type", "password"),
+        ("username", "alice"),
+        ("password", "alice-password"),
+    ];
+    let resp = server
+        .post_form("/api/rest/oauth2/token", Some((&id, &secret)), &form)
+        .await;
+    assert_eq!(resp.status(), StatusCode::OK);
+    let resp = server
+        .post_form("/api/rest/oauth2/token", Some((&id, "wrong")), &form)
+        .await;
+    assert_eq!(resp.status(), StatusCode::UNAUTHORIZED);
 }

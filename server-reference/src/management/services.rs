@@ -236,9 +236,15 @@ async fn register(
         leaked_secret: None,
     };
     let secret = random_token();
-    let mut grants = vec![GrantType::ClientCredentials, GrantType::RefreshToken];
+    // Hub's table of flows: code and implicit (browser flows, so only with a
+    // redirect URI), refresh, client credentials and password.
+    let mut grants = vec![
+        GrantType::ClientCredentials,
+        GrantType::RefreshToken,
+        GrantType::Password,
+    ];
     if !service.redirect_uris.is_empty() {
-        grants.insert(0, GrantType::AuthorizationCode);
+        grants.splice(0..0, [GrantType::AuthorizationCode, GrantType::Implicit]);
     }
     let scopes = ScopeSet::from_iter(["api", "read_user"]);
     let client = Client {
