@@ -180,6 +180,14 @@ pub struct FlowConfig {
 pub struct SourceConfig {
     pub id: String,
     pub write_key: String,
+    /// Segment's source type (`http-api`, `node`, `python`, `public-api`,
+    /// `source-function`, `javascript`, ...): only server-side ones can use OAuth.
+    #[serde(default = "default_source_kind")]
+    pub kind: String,
+}
+
+fn default_source_kind() -> String {
+    "http-api".to_owned()
 }
 
 /// Segment's seven token expiration periods, in seconds.

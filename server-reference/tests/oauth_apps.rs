@@ -871,3 +871,30 @@ async fn read_only_roles_cannot_change_anything() {
     let resp = track(&ts, Some(&access), event()).await;
     assert_eq!(resp.status(), StatusCode::OK, "the token was not revoked");
 }
+
+/// Seed: "OAuth only supports server-side sources" — a browser source cannot be
+/// connected to an app (422, nothing changes); a server-side one can.
+#[tokio::test]
+async fn only_server_side_sources_connect_to_an_app() {
+    let ts = TestServer::demo().await;
+    let (app, _) = create(&ts, "1d", &ALL_SCOPES).await;
+    let browser = "/v2/tenants/demo-tenant/sources/demo-browser-source";
+    let doc = json!({"data": {"type": "source",
+        "relationships": {"oauthApp": {"data": {"id": app, "type": "oauth-app"}}}}});
+    let resp = send(&ts, Method::PATCH, browser, ADMIN, Some(doc)).await;
+    let why = detail(resp, StatusCode::UNPROCESSABLE_ENTITY).await;
+    assert!(
+        why.contains("server-side") && why.contains("javascript"),
+        "{why}"
+    );
+    let shown = json(send(&ts, Method::GET, browser, ADMIN, None).await).await;
+    assert_eq!(shown["data"]["attributes"]["kind"], "javascript");
+    assert_eq!(
+        shown["data"]["relationships"]["oauthApp"]["data"],
+        Value::Null
+    );
+
+    let resp = patch_source(&ts, ADMIN, connect(&app)).await;
+    assert_eq!(resp.status(), StatusCode::OK);
+    assert_eq!(json(resp).await["data"]["attributes"]["kind"], "http-api");
+}

@@ -90,11 +90,28 @@ struct AppKey {
     pem: String,
 }
 
+/// The source types OAuth supports (seed: "OAuth only supports server-side
+/// sources"; its list of supported sources).
+const SERVER_SIDE: [&str; 5] = [
+    "http-api",
+    "node",
+    "public-api",
+    "python",
+    "source-function",
+];
+
+fn http_api() -> String {
+    "http-api".to_owned()
+}
+
 /// A Segment source: its write key and OAuth settings.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub(crate) struct Source {
     pub(crate) id: String,
     pub(crate) write_key: String,
+    /// Segment's source type; see [`SERVER_SIDE`].
+    #[serde(default = "http_api")]
+    pub(crate) kind: String,
     pub(crate) app: Option<String>,
     pub(crate) enforced: bool,
 }
@@ -112,6 +129,7 @@ pub(crate) fn from_config(config: &Config) -> BTreeMap<String, Workspace> {
                     let source = Source {
                         id: s.id.clone(),
                         write_key: s.write_key.clone(),
+                        kind: s.kind.clone(),
                         app: None,
                         enforced: false,
                     };
@@ -189,7 +207,7 @@ impl Source {
         json!({
             "id": self.id,
             "type": "source",
-            "attributes": {"oauthEnforced": self.enforced},
+            "attributes": {"oauthEnforced": self.enforced, "kind": self.kind},
             "relationships": {"oauthApp": {"data": app}},
             "links": {"self": format!("/v2/tenants/{tenant}/sources/{}", self.id)},
         })
@@ -681,6 +699,14 @@ async fn update_source(
                 return Err(
                     ApiError::not_found("OAuth app").at("/data/relationships/oauthApp/data/id")
                 );
+            }
+            if link.is_some() && !SERVER_SIDE.contains(&s.kind.as_str()) {
+                return Err(ApiError::unprocessable(format!(
+                    "OAuth supports only server-side sources ({}); this source is {:?}",
+                    SERVER_SIDE.join(", "),
+                    s.kind
+                ))
+                .at("/data/relationships/oauthApp"));
             }
             s.app = link;
         }
