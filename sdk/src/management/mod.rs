@@ -28,6 +28,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use base64::Engine as _;
+use serde_json::Value;
 use url::Url;
 
 use crate::error::{Error, ParseError, ProtocolViolation, Result};
@@ -298,6 +299,53 @@ pub(crate) fn json(what: &'static str, body: &[u8]) -> Result<serde_json::Value>
     serde_json::from_slice(body).map_err(|e| ParseError::json(what, e).into())
 }
 
+/// A JSON:API document as a request body.
+pub(crate) fn json_api_body(doc: &Value) -> Option<(&'static str, Vec<u8>)> {
+    Some((JSON_API, doc.to_string().into_bytes()))
+}
+
+/// A parse error about `what`.
+pub(crate) fn malformed(what: &'static str, reason: impl Into<String>) -> Error {
+    ParseError::new(what, reason).into()
+}
+
+/// The primary `data` of a JSON:API document: one resource object.
+pub(crate) fn document_data(what: &'static str, body: &[u8]) -> Result<Value> {
+    let mut root = json(what, body)?;
+    match root.get_mut("data").map(Value::take) {
+        Some(data @ Value::Object(_)) => Ok(data),
+        _ => Err(malformed(what, "`data` is not an object")),
+    }
+}
+
+/// The primary `data` of a JSON:API document: a list of resource objects.
+pub(crate) fn document_list(what: &'static str, body: &[u8]) -> Result<Vec<Value>> {
+    let mut root = json(what, body)?;
+    match root.get_mut("data").map(Value::take) {
+        Some(Value::Array(items)) => Ok(items),
+        _ => Err(malformed(what, "`data` is not an array")),
+    }
+}
+
+/// The `id` of a resource object, after checking its `type`.
+pub(crate) fn resource_id<'v>(what: &'static str, data: &'v Value, kind: &str) -> Result<&'v str> {
+    if data.get("type").and_then(Value::as_str) != Some(kind) {
+        return Err(malformed(what, format!("`type` is not \"{kind}\"")));
+    }
+    data.get("id")
+        .and_then(Value::as_str)
+        .ok_or_else(|| malformed(what, "no string `id`"))
+}
+
+/// The id of a resource identifier `{"id", "type": kind}`; `None` for
+/// anything else.
+pub(crate) fn identifier<'v>(value: &'v Value, kind: &str) -> Option<&'v str> {
+    if value.get("type").and_then(Value::as_str) != Some(kind) {
+        return None;
+    }
+    value.get("id").and_then(Value::as_str)
+}
+
 /// Declares a string id newtype.
 macro_rules! id_type {
     ($(#[$doc:meta])* $name:ident) => {
@@ -331,6 +379,27 @@ macro_rules! id_type {
     };
 }
 pub(crate) use id_type;
+
+/// Helpers for the management modules' unit tests.
+#[cfg(test)]
+pub(crate) mod testing {
+    use super::{ApiKey, ManagementClient};
+
+    /// `admin@example.com` / `k3y` at `https://api.example.com/`.
+    pub(crate) fn api() -> ManagementClient {
+        ManagementClient::new(
+            "https://api.example.com/".parse().unwrap(),
+            "admin@example.com",
+            ApiKey::new("k3y"),
+        )
+        .unwrap()
+    }
+
+    /// A request's body as JSON.
+    pub(crate) fn body_json(req: &http::Request<Vec<u8>>) -> serde_json::Value {
+        serde_json::from_slice(req.body()).unwrap()
+    }
+}
 
 #[cfg(test)]
 mod tests {
