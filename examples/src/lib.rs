@@ -6,6 +6,7 @@
 //! `127.0.0.1:0` with the demo fixture, or against `--issuer URL`.
 
 pub mod browser;
+mod segment;
 
 use std::net::SocketAddr;
 use std::process::ExitCode;
@@ -19,6 +20,7 @@ use oauth_server_reference::{Config, ServerHandle, spawn};
 use url::Url;
 
 use crate::browser::Browser;
+pub use crate::segment::segment_oauth_apps;
 
 /// Any error an example can end with.
 pub type BoxError = Box<dyn std::error::Error + Send + Sync>;

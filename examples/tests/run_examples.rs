@@ -23,5 +23,6 @@ run!(
     token_info,
     authorized_client,
     tenant_oauth_clients,
-    hub_services
+    hub_services,
+    segment_oauth_apps
 );

@@ -42,9 +42,10 @@ pub enum Error {
         /// The `Retry-After` header ([RFC 9110 §10.2.3](https://www.rfc-editor.org/rfc/rfc9110#section-10.2.3)), if sent.
         retry_after: Option<Duration>,
     },
-    /// A management API (tenant OAuth clients, Hub services) answered with a
-    /// JSON:API error object: ask [`is_not_found`](Error::is_not_found),
-    /// [`is_conflict`](Error::is_conflict)... or read its `detail`.
+    /// A management API (tenant OAuth clients, Hub services, Segment OAuth
+    /// apps) answered with a JSON:API error object: ask
+    /// [`is_not_found`](Error::is_not_found), [`is_conflict`](Error::is_conflict)...
+    /// or read its `detail`.
     #[error(transparent)]
     Api(crate::management::ApiError),
     /// The client or provider was configured wrongly (bad URL, plain HTTP

@@ -1,6 +1,7 @@
 //! Management APIs: elastic.io tenant OAuth clients ([`tenant_clients`]),
-//! JetBrains Hub service registration ([`services`]) and the `component.json`
-//! resolver ([`component_json`]).
+//! JetBrains Hub service registration ([`services`]), Segment OAuth apps
+//! ([`segment_apps`]) and sources ([`segment_sources`]) and the
+//! `component.json` resolver ([`component_json`]).
 //!
 //! ```no_run
 //! # async fn demo() -> oauth_sdk::Result<()> {
@@ -20,6 +21,8 @@
 //! to a loopback host unless allowed explicitly).
 
 pub mod component_json;
+pub mod segment_apps;
+pub mod segment_sources;
 pub mod services;
 pub mod tenant_clients;
 
@@ -28,6 +31,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use base64::Engine as _;
+use serde_json::Value;
 use url::Url;
 
 use crate::error::{Error, ParseError, ProtocolViolation, Result};
@@ -37,6 +41,11 @@ use crate::types::check_secure;
 pub use component_json::{
     ComponentJson, OAuth2Block, ResolveError, Resolved, Resolver, SecretSource, TokenEndpointAuth,
 };
+pub use segment_apps::{
+    AddedOAuthAppKey, NewOAuthApp, OAuthApp, OAuthAppId, OAuthAppKey, OAuthAppKeyId, OAuthAppScope,
+    OAuthApps, PublicKeyPem, TokenExpirationPeriod, UpdateOAuthApp,
+};
+pub use segment_sources::{Source, SourceId, Sources};
 pub use services::{RegisteredService, Service, ServiceId, ServiceRegistration};
 pub use tenant_clients::{
     ComponentId, CreateOAuthClient, DeleteOAuthClient, GetOAuthClient, ListOAuthClients,
@@ -122,7 +131,8 @@ impl Error {
         self.api_status() == Some(401)
     }
 
-    /// 403: the account lacks the permission (e.g. `tenants.oauth_clients.create`).
+    /// 403: the account lacks the permission (e.g. `tenants.oauth_clients.create`,
+    /// or a Segment role that may not connect sources).
     pub fn is_forbidden(&self) -> bool {
         self.api_status() == Some(403)
     }
@@ -132,14 +142,16 @@ impl Error {
         self.api_status() == Some(404)
     }
 
-    /// 409: a duplicate (one client per component per tenant), a client still
-    /// in use by a flow, or a document of the wrong `type`.
+    /// 409: a duplicate (one client per component per tenant), a record still
+    /// in use (a client by a flow, an OAuth app by a source), a limit (an
+    /// app's third key) or a document of the wrong `type`.
     pub fn is_conflict(&self) -> bool {
         self.api_status() == Some(409)
     }
 
     /// 422: the document is well formed but refers to something unusable
-    /// (a component that does not exist in the tenant or is hidden).
+    /// (a component that does not exist in the tenant or is hidden, a public
+    /// key that is not an RSA key in PEM).
     pub fn is_unprocessable(&self) -> bool {
         self.api_status() == Some(422)
     }
@@ -254,15 +266,71 @@ impl ManagementClient {
     /// becomes [`Error::Api`] (JSON:API error body) or [`Error::Status`].
     pub(crate) async fn execute(&self, req: http::Request<Vec<u8>>) -> Result<Vec<u8>> {
         let resp = self.inner.http.send(req).await?;
-        check_response(resp)
+        check_response(resp).map(http::Response::into_body)
+    }
+
+    /// A JSON:API call under `segments`, answered by `read`; see
+    /// [`ManagementRequest`].
+    pub(crate) fn call<T>(
+        &self,
+        method: http::Method,
+        segments: &[&str],
+        doc: Option<&Value>,
+        read: Read<T>,
+    ) -> ManagementRequest<'_, T> {
+        let url = self.url(segments, &[]);
+        ManagementRequest {
+            api: self,
+            request: self.request(method, &url, JSON_API, doc.and_then(json_api_body)),
+            read,
+        }
     }
 }
 
-/// Maps a response to its body or to a typed error.
-pub(crate) fn check_response(resp: http::Response<Vec<u8>>) -> Result<Vec<u8>> {
+/// How a call reads its (2xx) answer.
+pub(crate) type Read<T> = fn(http::Response<Vec<u8>>) -> Result<T>;
+
+/// One management call, built as data and sent with [`send`](Self::send).
+///
+/// For calls with nothing optional to set: a builder per call would only
+/// repeat this. `Debug` shows the method and URL, never the body (it may
+/// carry a token to revoke).
+#[must_use = "a request does nothing until sent"]
+pub struct ManagementRequest<'a, T> {
+    api: &'a ManagementClient,
+    request: Result<http::Request<Vec<u8>>>,
+    read: Read<T>,
+}
+
+impl<T> ManagementRequest<'_, T> {
+    /// Sends it; the answer, read as this call's document.
+    pub async fn send(self) -> Result<T> {
+        let resp = self.api.inner.http.send(self.request?).await?;
+        (self.read)(check_response(resp)?)
+    }
+
+    /// The request as it will be sent.
+    #[cfg(test)]
+    pub(crate) fn request(&self) -> &http::Request<Vec<u8>> {
+        self.request.as_ref().expect("request builds")
+    }
+}
+
+impl<T> fmt::Debug for ManagementRequest<'_, T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut d = f.debug_struct("ManagementRequest");
+        if let Ok(r) = &self.request {
+            d.field("method", r.method()).field("uri", r.uri());
+        }
+        d.finish_non_exhaustive()
+    }
+}
+
+/// Maps a response to itself (2xx) or to a typed error.
+pub(crate) fn check_response(resp: http::Response<Vec<u8>>) -> Result<http::Response<Vec<u8>>> {
     let status = resp.status();
     if status.is_success() {
-        return Ok(resp.into_body());
+        return Ok(resp);
     }
     if status.is_redirection() {
         return Err(ProtocolViolation::Redirect(status).into());
@@ -298,6 +366,53 @@ pub(crate) fn json(what: &'static str, body: &[u8]) -> Result<serde_json::Value>
     serde_json::from_slice(body).map_err(|e| ParseError::json(what, e).into())
 }
 
+/// A JSON:API document as a request body.
+pub(crate) fn json_api_body(doc: &Value) -> Option<(&'static str, Vec<u8>)> {
+    Some((JSON_API, doc.to_string().into_bytes()))
+}
+
+/// A parse error about `what`.
+pub(crate) fn malformed(what: &'static str, reason: impl Into<String>) -> Error {
+    ParseError::new(what, reason).into()
+}
+
+/// The primary `data` of a JSON:API document: one resource object.
+pub(crate) fn document_data(what: &'static str, body: &[u8]) -> Result<Value> {
+    let mut root = json(what, body)?;
+    match root.get_mut("data").map(Value::take) {
+        Some(data @ Value::Object(_)) => Ok(data),
+        _ => Err(malformed(what, "`data` is not an object")),
+    }
+}
+
+/// The primary `data` of a JSON:API document: a list of resource objects.
+pub(crate) fn document_list(what: &'static str, body: &[u8]) -> Result<Vec<Value>> {
+    let mut root = json(what, body)?;
+    match root.get_mut("data").map(Value::take) {
+        Some(Value::Array(items)) => Ok(items),
+        _ => Err(malformed(what, "`data` is not an array")),
+    }
+}
+
+/// The `id` of a resource object, after checking its `type`.
+pub(crate) fn resource_id<'v>(what: &'static str, data: &'v Value, kind: &str) -> Result<&'v str> {
+    if data.get("type").and_then(Value::as_str) != Some(kind) {
+        return Err(malformed(what, format!("`type` is not \"{kind}\"")));
+    }
+    data.get("id")
+        .and_then(Value::as_str)
+        .ok_or_else(|| malformed(what, "no string `id`"))
+}
+
+/// The id of a resource identifier `{"id", "type": kind}`; `None` for
+/// anything else.
+pub(crate) fn identifier<'v>(value: &'v Value, kind: &str) -> Option<&'v str> {
+    if value.get("type").and_then(Value::as_str) != Some(kind) {
+        return None;
+    }
+    value.get("id").and_then(Value::as_str)
+}
+
 /// Declares a string id newtype.
 macro_rules! id_type {
     ($(#[$doc:meta])* $name:ident) => {
@@ -331,6 +446,27 @@ macro_rules! id_type {
     };
 }
 pub(crate) use id_type;
+
+/// Helpers for the management modules' unit tests.
+#[cfg(test)]
+pub(crate) mod testing {
+    use super::{ApiKey, ManagementClient};
+
+    /// `admin@example.com` / `k3y` at `https://api.example.com/`.
+    pub(crate) fn api() -> ManagementClient {
+        ManagementClient::new(
+            "https://api.example.com/".parse().unwrap(),
+            "admin@example.com",
+            ApiKey::new("k3y"),
+        )
+        .unwrap()
+    }
+
+    /// A request's body as JSON.
+    pub(crate) fn body_json(req: &http::Request<Vec<u8>>) -> serde_json::Value {
+        serde_json::from_slice(req.body()).unwrap()
+    }
+}
 
 #[cfg(test)]
 mod tests {

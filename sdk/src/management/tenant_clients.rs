@@ -7,8 +7,11 @@
 
 use serde_json::{Value, json};
 
-use super::{JSON_API, ManagementClient, id_type, json};
-use crate::error::{ParseError, Result};
+use super::{
+    JSON_API, ManagementClient, document_data, document_list, id_type, identifier, json_api_body,
+    malformed, resource_id,
+};
+use crate::error::Result;
 use crate::secret::ClientSecret;
 use crate::types::ClientId;
 
@@ -45,7 +48,7 @@ pub struct OAuthClientRecord {
 /// The tenants of a management API.
 #[derive(Debug, Clone, Copy)]
 pub struct Tenants<'a> {
-    api: &'a ManagementClient,
+    pub(super) api: &'a ManagementClient,
 }
 
 impl<'a> Tenants<'a> {
@@ -135,10 +138,6 @@ fn component_relationship(component: &ComponentId) -> Value {
     json!({ "component": { "data": { "id": component.as_str(), "type": "component" } } })
 }
 
-fn body(doc: &Value) -> Option<(&'static str, Vec<u8>)> {
-    Some((JSON_API, doc.to_string().into_bytes()))
-}
-
 /// Create request; finish with [`send`](Self::send).
 #[derive(Debug)]
 pub struct CreateOAuthClient<'a> {
@@ -161,7 +160,7 @@ impl CreateOAuthClient<'_> {
         let url = self.clients.url(None, &[]);
         self.clients
             .api
-            .request(http::Method::POST, &url, JSON_API, body(&doc))
+            .request(http::Method::POST, &url, JSON_API, json_api_body(&doc))
     }
 
     /// Sends it; the created record (201).
@@ -276,7 +275,7 @@ impl UpdateOAuthClient<'_> {
             http::Method::PATCH,
             &url,
             JSON_API,
-            body(&json!({ "data": data })),
+            json_api_body(&json!({ "data": data })),
         )
     }
 
@@ -311,48 +310,34 @@ impl DeleteOAuthClient<'_> {
 
 const WHAT: &str = "OAuth client document";
 
-fn bad(reason: &str) -> crate::Error {
-    ParseError::new(WHAT, reason.to_owned()).into()
-}
-
 fn parse_one(body: &[u8]) -> Result<OAuthClientRecord> {
-    let root = json(WHAT, body)?;
-    record(root.get("data").ok_or_else(|| bad("no `data`"))?)
+    record(&document_data(WHAT, body)?)
 }
 
 fn parse_many(body: &[u8]) -> Result<Vec<OAuthClientRecord>> {
-    let root = json(WHAT, body)?;
-    root.get("data")
-        .and_then(Value::as_array)
-        .ok_or_else(|| bad("`data` is not an array"))?
-        .iter()
-        .map(record)
-        .collect()
+    document_list(WHAT, body)?.iter().map(record).collect()
 }
 
 pub(crate) fn record(data: &Value) -> Result<OAuthClientRecord> {
-    if data.get("type").and_then(Value::as_str) != Some("oauth-client") {
-        return Err(bad("`data.type` is not \"oauth-client\""));
-    }
-    let id = data
-        .get("id")
-        .and_then(Value::as_str)
-        .ok_or_else(|| bad("no string `data.id`"))?;
+    let id = resource_id(WHAT, data, "oauth-client")?;
     let attributes = data.get("attributes");
     let client_id = attributes
         .and_then(|a| a.get("client_id"))
         .and_then(Value::as_str)
-        .ok_or_else(|| bad("no string `attributes.client_id`"))?;
+        .ok_or_else(|| malformed(WHAT, "no string `attributes.client_id`"))?;
     let usable = attributes
         .and_then(|a| a.get("usable"))
         .and_then(Value::as_bool)
         .unwrap_or(true);
     let component = data
         .pointer("/relationships/component/data")
-        .filter(|d| d.get("type").and_then(Value::as_str) == Some("component"))
-        .and_then(|d| d.get("id"))
-        .and_then(Value::as_str)
-        .ok_or_else(|| bad("no `relationships.component.data` of type \"component\""))?;
+        .and_then(|d| identifier(d, "component"))
+        .ok_or_else(|| {
+            malformed(
+                WHAT,
+                "no `relationships.component.data` of type \"component\"",
+            )
+        })?;
     Ok(OAuthClientRecord {
         id: OAuthClientRecordId::new(id),
         client_id: ClientId::new(client_id),
@@ -363,24 +348,11 @@ pub(crate) fn record(data: &Value) -> Result<OAuthClientRecord> {
 
 #[cfg(test)]
 mod tests {
-    use super::super::ApiKey;
+    use super::super::testing::{api, body_json};
     use super::*;
-
-    fn api() -> ManagementClient {
-        ManagementClient::new(
-            "https://api.example.com/".parse().unwrap(),
-            "admin@example.com",
-            ApiKey::new("k3y"),
-        )
-        .unwrap()
-    }
 
     fn header<'r>(req: &'r http::Request<Vec<u8>>, name: &str) -> Option<&'r str> {
         req.headers().get(name).map(|v| v.to_str().unwrap())
-    }
-
-    fn body_json(req: &http::Request<Vec<u8>>) -> Value {
-        serde_json::from_slice(req.body()).unwrap()
     }
 
     const BASIC: &str = "Basic YWRtaW5AZXhhbXBsZS5jb206azN5"; // admin@example.com:k3y
