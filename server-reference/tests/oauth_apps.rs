@@ -898,3 +898,15 @@ async fn only_server_side_sources_connect_to_an_app() {
     assert_eq!(resp.status(), StatusCode::OK);
     assert_eq!(json(resp).await["data"]["attributes"]["kind"], "http-api");
 }
+
+/// A source PATCH that changes nothing is a 400, for every role (a read-only
+/// role must not get a 200 for it).
+#[tokio::test]
+async fn an_empty_source_patch_is_refused() {
+    let ts = TestServer::demo().await;
+    for creds in [ADMIN, SOURCE_READER] {
+        let resp = patch_source(&ts, creds, json!({})).await;
+        let why = detail(resp, StatusCode::BAD_REQUEST).await;
+        assert!(why.contains("nothing to change"), "{why}");
+    }
+}

@@ -680,6 +680,11 @@ async fn update_source(
         Some(Some(Value::Null)) => Some(None),
         Some(_) => Some(res.to_one("oauthApp", "oauth-app", true)?),
     };
+    if link.is_none() && enforced.is_none() {
+        return Err(ApiError::bad_request(
+            "nothing to change: send relationships.oauthApp or attributes.oauthEnforced",
+        ));
+    }
     if link.is_some() {
         authorize(&state, &headers, &tenant, Action::Connect)?;
     }
