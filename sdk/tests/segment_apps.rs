@@ -189,6 +189,14 @@ async fn an_apps_whole_life_with_tokens_at_the_tracking_api() {
     // Connected and enforcing, the source wants the app's token.
     let before = sources.get(&demo_source()).send().await.unwrap();
     assert_eq!((before.oauth_app, before.oauth_enforced), (None, false));
+    assert_eq!(before.kind.as_deref(), Some("http-api"));
+    // OAuth supports only server-side sources: a browser source is refused.
+    let browser = SourceId::new("demo-browser-source");
+    let e = sources.connect(&browser, &app.id).send().await.unwrap_err();
+    assert!(e.is_unprocessable(), "{e:?}");
+    let browser = sources.get(&browser).send().await.unwrap();
+    assert_eq!(browser.kind.as_deref(), Some("javascript"));
+    assert_eq!(browser.oauth_app, None);
     assert_eq!(track(&s, None).await, 200, "write key alone, not enforced");
     let source = sources
         .connect(&demo_source(), &app.id)

@@ -30,6 +30,9 @@ pub struct Source {
     pub oauth_app: Option<OAuthAppId>,
     /// `oauthEnforced`: the tracking API then wants a token of the app.
     pub oauth_enforced: bool,
+    /// Segment's source type (`http-api`, `python`, `javascript`...), when the
+    /// server says; only server-side sources can be connected to an app.
+    pub kind: Option<String>,
 }
 
 impl<'a> Tenants<'a> {
@@ -123,10 +126,15 @@ fn source(data: &Value) -> Result<Source> {
         .pointer("/attributes/oauthEnforced")
         .and_then(Value::as_bool)
         .ok_or_else(|| malformed(WHAT, "no boolean `oauthEnforced`"))?;
+    let kind = data
+        .pointer("/attributes/kind")
+        .and_then(Value::as_str)
+        .map(str::to_owned);
     Ok(Source {
         id: SourceId::new(id),
         oauth_app,
         oauth_enforced,
+        kind,
     })
 }
 
