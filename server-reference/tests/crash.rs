@@ -1,7 +1,8 @@
 //! Crash safety of the SQLite store (SPEC §2.4): the real binary, under token
 //! issuance load from several tasks, is killed with SIGKILL and restarted on the
-//! same database. Every token whose 200 response arrived must still validate, no
-//! half-written record may be visible, and `PRAGMA integrity_check` must say ok.
+//! same database. Every token whose 200 response arrived must still validate, every
+//! management change whose 201 arrived must still be there, no half-written record
+//! may be visible, and `PRAGMA integrity_check` must say ok.
 
 mod support;
 
@@ -100,6 +101,37 @@ async fn issue(base: String, acked: Arc<Mutex<Vec<String>>>, deadline: Instant) 
     }
 }
 
+/// Creates components in the demo tenant, one after the other (each change saves
+/// the whole management document), until stopped or failing; returns the
+/// acknowledged ones.
+async fn create_components(base: String, acked: Arc<Mutex<Vec<String>>>, deadline: Instant) {
+    let http = client();
+    for n in 0.. {
+        if Instant::now() >= deadline {
+            return;
+        }
+        let id = format!("crash-{n}");
+        let doc = serde_json::json!({"data": {"type": "component", "id": id}});
+        let sent = http
+            .post(format!("{base}/v2/tenants/demo-tenant/components"))
+            .basic_auth(ADMIN.0, Some(ADMIN.1))
+            .header("content-type", "application/vnd.api+json")
+            .body(doc.to_string())
+            .timeout(Duration::from_secs(5))
+            .send()
+            .await;
+        let Ok(resp) = sent else { return };
+        assert_eq!(
+            resp.status(),
+            201,
+            "creating a component failed before the kill"
+        );
+        acked.lock().unwrap().push(id);
+    }
+}
+
+const ADMIN: (&str, &str) = ("admin@example.com", "demo-admin-key");
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn acknowledged_tokens_survive_sigkill() {
     let dir = TempDir::new();
@@ -117,6 +149,12 @@ async fn acknowledged_tokens_survive_sigkill() {
             ))
         })
         .collect();
+    let components = Arc::new(Mutex::new(Vec::new()));
+    let management = tokio::spawn(create_components(
+        server.base.clone(),
+        components.clone(),
+        started + MAX_LOAD,
+    ));
     while acked.lock().unwrap().len() < KILL_AT_TOKENS && started.elapsed() < KILL_AFTER {
         tokio::time::sleep(Duration::from_millis(5)).await;
     }
@@ -124,6 +162,12 @@ async fn acknowledged_tokens_survive_sigkill() {
     for t in tasks {
         t.await.expect("a load task panicked");
     }
+    management.await.expect("the management task panicked");
+    let components = std::mem::take(&mut *components.lock().unwrap());
+    assert!(
+        !components.is_empty(),
+        "no component was created before the kill"
+    );
     let acked = std::mem::take(&mut *acked.lock().unwrap());
     assert!(
         !acked.is_empty(),
@@ -149,6 +193,32 @@ async fn acknowledged_tokens_survive_sigkill() {
         0,
         "{lost} of {} acknowledged tokens were lost in the crash",
         acked.len()
+    );
+    let listed: serde_json::Value = http
+        .get(format!("{}/v2/tenants/demo-tenant/components", server.base))
+        .basic_auth(ADMIN.0, Some(ADMIN.1))
+        .send()
+        .await
+        .expect("restarted server answers")
+        .json()
+        .await
+        .unwrap();
+    let kept: Vec<&str> = listed["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|c| c["id"].as_str())
+        .collect();
+    let missing: Vec<&String> = components
+        .iter()
+        .filter(|c| !kept.contains(&c.as_str()))
+        .collect();
+    assert!(
+        missing.is_empty(),
+        "{} of {} acknowledged components lost in the crash, e.g. {:?}",
+        missing.len(),
+        components.len(),
+        &missing[..missing.len().min(5)]
     );
 
     // The file itself, read beside the running server (WAL admits readers).
@@ -184,7 +254,8 @@ async fn acknowledged_tokens_survive_sigkill() {
     drop(conn);
     server.kill();
     eprintln!(
-        "crash test: {} tokens acknowledged before SIGKILL, all valid after restart; {stored} stored",
-        acked.len()
+        "crash test: {} tokens and {} components acknowledged before SIGKILL, all there after restart; {stored} tokens stored",
+        acked.len(),
+        components.len()
     );
 }
