@@ -95,6 +95,8 @@ pub struct PendingAuthorization {
 pub struct Sessions {
     sessions: Mutex<HashMap<TokenHash, Session>>,
     pending: Mutex<HashMap<TokenHash, PendingAuthorization>>,
+    /// Per user, the last RFC 6238 time step whose code was accepted.
+    otp_steps: Mutex<HashMap<String, u64>>,
 }
 
 impl std::fmt::Debug for Sessions {
@@ -112,6 +114,21 @@ fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
 }
 
 impl Sessions {
+    /// Records that `username` used a one-time code of `step`; `false` when a code
+    /// of this step or a later one was already accepted (RFC 6238 §5.2: the
+    /// verifier must not accept the second attempt of the same code). Kept in
+    /// memory: after a restart, a code can be replayed within its 90 s window.
+    pub fn use_otp_step(&self, username: &str, step: u64) -> bool {
+        let mut steps = lock(&self.otp_steps);
+        match steps.get(username) {
+            Some(&last) if last >= step => false,
+            _ => {
+                steps.insert(username.to_owned(), step);
+                true
+            }
+        }
+    }
+
     /// Starts a session for `username`; returns the cookie value (the only copy).
     pub fn create(&self, username: &str, now: Millis) -> String {
         let id = random_token();

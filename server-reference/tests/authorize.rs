@@ -768,6 +768,35 @@ async fn login_refuses_wrong_password_and_missing_or_wrong_otp() {
     assert!(done.body.contains("bob"));
 }
 
+/// RFC 6238 §5.2: a one-time code that let a user in cannot be used again (from
+/// any browser); a code of a later time step can.
+#[tokio::test]
+async fn a_used_one_time_code_cannot_log_in_again() {
+    let server = TestServer::demo().await;
+    let now = server.handle.state().now() / 1000;
+    let login = |otp: String| {
+        let server = &server;
+        async move {
+            let mut b = Browser::new(server);
+            let form = b.get("/oauth/login").await;
+            b.submit_login(&form, "bob", "bob-password", Some(&otp))
+                .await
+                .status
+        }
+    };
+    let code = browser::totp_at(browser::BOB_TOTP_SECRET, now);
+    assert_eq!(login(code.clone()).await, StatusCode::SEE_OTHER);
+    assert_eq!(login(code).await, StatusCode::UNAUTHORIZED, "replayed");
+    let earlier = browser::totp_at(browser::BOB_TOTP_SECRET, now - 30);
+    assert_eq!(
+        login(earlier).await,
+        StatusCode::UNAUTHORIZED,
+        "an older step"
+    );
+    let next = browser::totp_at(browser::BOB_TOTP_SECRET, now + 30);
+    assert_eq!(login(next).await, StatusCode::SEE_OTHER, "a later step");
+}
+
 #[tokio::test]
 async fn login_csrf_token_is_required() {
     let server = TestServer::demo().await;

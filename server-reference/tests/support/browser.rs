@@ -358,15 +358,20 @@ pub async fn authorize_in(
 
 /// The current RFC 6238 code for a base32 secret (SHA-1, 6 digits, 30 s).
 pub fn totp_now(secret_base32: &str) -> String {
-    let bytes = totp_rs::Secret::Encoded(secret_base32.to_owned())
-        .to_bytes()
-        .expect("base32 secret");
-    let totp = totp_rs::TOTP::new_unchecked(totp_rs::Algorithm::SHA1, 6, 1, 30, bytes);
     let now = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .expect("clock after 1970")
         .as_secs();
-    totp.generate(now)
+    totp_at(secret_base32, now)
+}
+
+/// The RFC 6238 code of `secret_base32` at `unix_secs`.
+pub fn totp_at(secret_base32: &str, unix_secs: u64) -> String {
+    let bytes = totp_rs::Secret::Encoded(secret_base32.to_owned())
+        .to_bytes()
+        .expect("base32 secret");
+    let totp = totp_rs::TOTP::new_unchecked(totp_rs::Algorithm::SHA1, 6, 1, 30, bytes);
+    totp.generate(unix_secs)
 }
 
 /// The value of `<input … name="NAME" value="…">`, HTML entities decoded.

@@ -83,16 +83,24 @@ pub(super) async fn submit(
     let otp = params.get("otp").unwrap_or("").to_owned();
     let now_secs = state.now() / 1000;
     let checked_user = user.clone();
-    let ok = tokio::task::spawn_blocking(move || match checked_user {
-        Some(u) => u.password.verify(&password) && second_factor_ok(&u, &otp, now_secs),
+    let checked = tokio::task::spawn_blocking(move || match checked_user {
+        Some(u) if u.password.verify(&password) => second_factor(&u, &otp, now_secs),
+        Some(_) => SecondFactor::Refused,
         None => {
             // Same cost as a real check, so timing does not reveal unknown users.
             let _ = dummy_digest().verify(&password);
-            false
+            SecondFactor::Refused
         }
     })
     .await
-    .unwrap_or(false);
+    .unwrap_or(SecondFactor::Refused);
+    let ok = match checked {
+        SecondFactor::NotNeeded => true,
+        // RFC 6238 §5.2: a one-time code is accepted once; a later login must
+        // present a code of a later time step.
+        SecondFactor::Step(step) => state.sessions().use_otp_step(username, step),
+        SecondFactor::Refused => false,
+    };
 
     let Some(user) = user.filter(|_| ok) else {
         return pages::login_page(
@@ -146,16 +154,40 @@ fn well_formed(token: &str) -> bool {
             .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
 }
 
-fn second_factor_ok(user: &User, otp: &str, now_secs: u64) -> bool {
+/// The outcome of the one-time-code check, after a correct password.
+#[derive(Debug, PartialEq)]
+enum SecondFactor {
+    /// The user has no second factor.
+    NotNeeded,
+    /// The code is right for this RFC 6238 time step (not yet checked for reuse).
+    Step(u64),
+    Refused,
+}
+
+/// RFC 6238: SHA-1, six digits, 30 s steps, one step of drift either way.
+fn second_factor(user: &User, otp: &str, now_secs: u64) -> SecondFactor {
+    const STEP: u64 = 30;
     let Some(secret) = &user.totp_secret else {
-        return true;
+        return SecondFactor::NotNeeded;
     };
     let Ok(bytes) = totp_rs::Secret::Encoded(secret.0.clone()).to_bytes() else {
-        return false;
+        return SecondFactor::Refused;
     };
+    if otp.len() != 6 {
+        return SecondFactor::Refused;
+    }
     // new_unchecked: the seed's demo secret is 80 bits, below totp-rs's 128-bit floor.
-    let totp = totp_rs::TOTP::new_unchecked(totp_rs::Algorithm::SHA1, 6, 1, 30, bytes);
-    otp.len() == 6 && totp.check(otp, now_secs)
+    let totp = totp_rs::TOTP::new_unchecked(totp_rs::Algorithm::SHA1, 6, 0, STEP, bytes);
+    let now = now_secs / STEP;
+    // Every candidate is compared (constant time each), so timing does not tell
+    // which step matched.
+    let mut matched = None;
+    for step in [now.saturating_sub(1), now, now + 1] {
+        if ct_eq(totp.generate(step * STEP).as_bytes(), otp.as_bytes()) {
+            matched = Some(step);
+        }
+    }
+    matched.map_or(SecondFactor::Refused, SecondFactor::Step)
 }
 
 fn dummy_digest() -> &'static PasswordDigest {
@@ -188,12 +220,27 @@ mod tests {
     fn totp_is_rfc6238_sha1_six_digits_with_one_step_of_drift() {
         // RFC 6238 Appendix B: ASCII "12345678901234567890", T = 59 s → 94287082.
         let user = two_factor_user("GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ");
-        assert!(second_factor_ok(&user, "287082", 59));
-        assert!(second_factor_ok(&user, "287082", 59 + 30));
-        assert!(!second_factor_ok(&user, "287082", 59 + 90));
-        assert!(!second_factor_ok(&user, "94287082", 59));
-        assert!(!second_factor_ok(&user, "", 59));
-        assert!(!second_factor_ok(&user, "287083", 59));
+        assert_eq!(second_factor(&user, "287082", 59), SecondFactor::Step(1));
+        assert_eq!(
+            second_factor(&user, "287082", 59 + 30),
+            SecondFactor::Step(1)
+        );
+        assert_eq!(second_factor(&user, "287082", 29), SecondFactor::Step(1));
+        for (otp, at) in [
+            ("287082", 59 + 90),
+            ("94287082", 59),
+            ("", 59),
+            ("287083", 59),
+        ] {
+            assert_eq!(
+                second_factor(&user, otp, at),
+                SecondFactor::Refused,
+                "{otp} at {at}"
+            );
+        }
+        let mut plain = user;
+        plain.totp_secret = None;
+        assert_eq!(second_factor(&plain, "", 59), SecondFactor::NotNeeded);
     }
 
     #[test]
