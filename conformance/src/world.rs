@@ -15,10 +15,12 @@ use crate::parameters::{AuthMode, ClientRole, UserRole};
 use crate::user_agent::{HttpResponse, Outcome, UserAgent};
 
 pub use management::{BadCreate, MgmtState, Who};
+pub use segment::{BadApp, SegmentState};
 
 mod authorization;
 mod jwt;
 mod management;
+mod segment;
 mod token;
 mod tokens;
 
@@ -140,6 +142,8 @@ pub struct OAuthWorld {
     pub metadata: Option<HttpResponse>,
     /// Management API state (tenant OAuth clients, Hub services).
     pub mgmt: MgmtState,
+    /// Segment OAuth apps and the leased source.
+    pub segment_state: SegmentState,
 }
 
 impl fmt::Debug for OAuthWorld {
@@ -246,6 +250,7 @@ impl OAuthWorld {
             assertion: AssertionSpec::default(),
             metadata: None,
             mgmt: MgmtState::default(),
+            segment_state: SegmentState::default(),
         }
     }
 
