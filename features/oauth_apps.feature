@@ -77,7 +77,7 @@ Feature: Segment OAuth apps (management API and tracking enforcement)
     When the app administrator revokes the app's token by its value
     Then the response status is one of "200, 204"
     When an event is sent to the tracking API with the app's token
-    Then the tracking API refuses the token with 401
+    Then the tracking API answers 401 with a Bearer challenge
 
   @must @segment-oauth-apps
   Scenario: OAuth enforcement needs a connected app
@@ -93,7 +93,7 @@ Feature: Segment OAuth apps (management API and tracking enforcement)
     Given an OAuth app of this scenario with period "1d" and scopes "tracking_api:write"
     And a source of this scenario connected to the app and enforcing OAuth
     When an event is sent to the tracking API with the write key alone
-    Then the tracking API refuses the token with 401
+    Then the tracking API answers 401 with a Bearer challenge
     Given the app holds a token signed with its first key
     When an event is sent to the tracking API with the app's token
     Then the tracking API accepts the event
@@ -196,12 +196,15 @@ Feature: Segment OAuth apps (management API and tracking enforcement)
     Then the answer is 401 with a Basic challenge
 
   @must @segment-oauth-apps @needs-other-tenant
-  Scenario: Another tenant's apps and sources look exactly like a tenant that does not exist
+  Scenario: Another tenant's OAuth apps look exactly like a tenant that does not exist
     Given an OAuth app of this scenario with period "1d" and scopes "tracking_api:write"
     When the app administrator lists the OAuth apps of the other tenant
     Then the answer is exactly the one for something that does not exist
     When the app administrator gets the OAuth app through the other tenant
     Then the answer is exactly the one for something that does not exist
+
+  @must @segment-oauth-apps @needs-other-tenant-source
+  Scenario: Another tenant's source looks exactly like a tenant that does not exist
     When the app administrator gets the other tenant's source
     Then the answer is exactly the one for something that does not exist
 

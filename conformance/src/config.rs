@@ -678,6 +678,15 @@ impl Target {
                     && self.segment().is_some(),
                 "Segment OAuth apps (management_apis = [\"segment-oauth-apps\"] and [management.segment])",
             ),
+            "other-tenant-source" => (
+                self.management
+                    .as_ref()
+                    .is_some_and(|m| m.other_tenant.is_some())
+                    && self
+                        .segment()
+                        .is_some_and(|s| s.other_tenant_source.is_some()),
+                "[management].other_tenant and [management.segment].other_tenant_source",
+            ),
             "segment-member" => (
                 self.segment().is_some_and(|s| s.member.is_some()),
                 "[management.segment].member",
@@ -740,6 +749,17 @@ mod tests {
                 .unwrap()
                 .contains("hub_admin")
         );
+        assert!(
+            g.missing_capability(&["needs-segment-oauth-apps".to_string()])
+                .unwrap()
+                .contains("[management.segment]")
+        );
+        assert!(
+            t.missing_capability(&["needs-other-tenant-source".to_string()])
+                .unwrap()
+                .contains("other_tenant_source"),
+            "a standalone demo server has no source in another tenant"
+        );
         for need in [
             "tenant-oauth-clients",
             "service-registration",
@@ -785,6 +805,20 @@ mod tests {
         .replace("mode = \"scripted\"", "mode = \"telepathy\"");
         let err = Target::parse(&text, PathBuf::new()).unwrap_err();
         assert!(err.to_string().contains("telepathy"), "{err}");
+    }
+
+    #[test]
+    fn segment_needs_two_key_pairs_and_a_source() {
+        let text = std::fs::read_to_string(
+            PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("targets/reference.toml"),
+        )
+        .unwrap()
+        .replace(
+            "sources = [{ id = \"demo-source\", write_key = \"demo-write-key\" }]",
+            "sources = []",
+        );
+        let err = Target::parse(&text, PathBuf::new()).unwrap_err();
+        assert!(err.to_string().contains("[management.segment]"), "{err}");
     }
 
     #[test]

@@ -190,7 +190,7 @@ fn accepted(w: &mut OAuthWorld) -> Check {
     w.expect_status(200)
 }
 
-#[then("the tracking API refuses the token with 401")]
+#[then("the tracking API answers 401 with a Bearer challenge")]
 fn refused(w: &mut OAuthWorld) -> Check {
     w.expect_track_refused(&[401])
 }
