@@ -21,6 +21,7 @@ mod authorization;
 mod jwt;
 mod management;
 mod segment;
+mod sources;
 mod token;
 mod tokens;
 
