@@ -11,7 +11,7 @@ use crate::parameters::ClientRole;
 use crate::user_agent::{self, RawRequest};
 
 /// `client_assertion_type` of RFC 7523 §2.2.
-const JWT_BEARER: &str = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer";
+pub(crate) const JWT_BEARER: &str = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer";
 
 /// Signs `claims` with a PEM private key, `ES256` or else `RS256`.
 pub(crate) fn sign(
