@@ -297,6 +297,63 @@ pub struct Management {
     /// Hub token endpoint for registered services; default
     /// `/api/rest/oauth2/token` below the base URL.
     pub hub_token_endpoint: Option<String>,
+    /// Segment OAuth apps (`management_apis` lists `"segment-oauth-apps"`).
+    pub segment: Option<SegmentApps>,
+}
+
+/// `[management.segment]`: Segment OAuth apps, sources and `/v1/track`.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SegmentApps {
+    /// May create, edit and delete apps, connect sources and toggle
+    /// enforcement; default `[management].admin`.
+    pub admin: Option<Account>,
+    /// A role that may not view or manage apps (Workspace Member).
+    pub member: Option<Account>,
+    /// A role that may only view apps (Source or Function Read-only).
+    pub reader: Option<Account>,
+    /// Where apps get tokens (private_key_jwt, client credentials); default
+    /// `/token` below the base URL.
+    pub token_endpoint: Option<String>,
+    /// The tracking API; default `/v1/track` below the base URL.
+    pub track_url: Option<String>,
+    /// Exactly two RSA key pairs (PEM, relative to the target file): the
+    /// apps' first and second public keys, and what the suite signs with.
+    pub keys: Vec<KeyPair>,
+    /// Sources of the tenant the scenarios may connect and enforce. Each
+    /// scenario leases one for itself and leaves it disconnected and not
+    /// enforcing; more sources let more scenarios run at once.
+    pub sources: Vec<SourceConfig>,
+    /// A source of `[management].other_tenant` (for the isolation check).
+    pub other_tenant_source: Option<String>,
+}
+
+/// An RSA key pair in PEM files.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct KeyPair {
+    /// PKCS#8 or PKCS#1 private key, for signing client assertions.
+    pub private_key: PathBuf,
+    /// The matching `-----BEGIN PUBLIC KEY-----`, uploaded to the app.
+    pub public_key: PathBuf,
+}
+
+/// A Segment source: its id and write key.
+#[derive(Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SourceConfig {
+    /// Source id (`/v2/tenants/{T}/sources/{id}`).
+    pub id: String,
+    /// Its write key.
+    pub write_key: String,
+}
+
+impl fmt::Debug for SourceConfig {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("SourceConfig")
+            .field("id", &self.id)
+            .finish_non_exhaustive()
+    }
 }
 
 /// `[timing]`.
@@ -411,6 +468,14 @@ impl Target {
                 "[clients.confidential] needs at least one redirect_uris entry".into(),
             ));
         }
+        if let Some(seg) = self.management.as_ref().and_then(|m| m.segment.as_ref())
+            && (seg.keys.len() != 2 || seg.sources.is_empty())
+        {
+            return Err(ConfigError::Invalid(
+                "[management.segment] needs exactly two `keys` and at least one `sources` entry"
+                    .into(),
+            ));
+        }
         for page in &self.interaction.pages {
             if !matches!(page.kind.as_str(), "login" | "consent") {
                 return Err(ConfigError::Invalid(format!(
@@ -469,6 +534,16 @@ impl Target {
                 u
             }
         }
+    }
+
+    /// The `aud` of client assertions: the issuer, without a trailing slash.
+    pub fn audience(&self) -> &str {
+        self.server.issuer.as_str().trim_end_matches('/')
+    }
+
+    /// `[management.segment]`, if present.
+    pub fn segment(&self) -> Option<&SegmentApps> {
+        self.management.as_ref()?.segment.as_ref()
     }
 
     /// Resolves a path from the target file.
@@ -598,6 +673,28 @@ impl Target {
                         .is_some_and(|m| m.hub_admin.is_some()),
                 "Hub service registration (management_apis = [\"hub-services\"] and [management].hub_admin)",
             ),
+            "segment-oauth-apps" => (
+                c.management_apis.iter().any(|a| a == "segment-oauth-apps")
+                    && self.segment().is_some(),
+                "Segment OAuth apps (management_apis = [\"segment-oauth-apps\"] and [management.segment])",
+            ),
+            "other-tenant-source" => (
+                self.management
+                    .as_ref()
+                    .is_some_and(|m| m.other_tenant.is_some())
+                    && self
+                        .segment()
+                        .is_some_and(|s| s.other_tenant_source.is_some()),
+                "[management].other_tenant and [management.segment].other_tenant_source",
+            ),
+            "segment-member" => (
+                self.segment().is_some_and(|s| s.member.is_some()),
+                "[management.segment].member",
+            ),
+            "segment-reader" => (
+                self.segment().is_some_and(|s| s.reader.is_some()),
+                "[management.segment].reader",
+            ),
             other => return Some(format!("unknown capability tag @needs-{other}")),
         };
         (!ok).then(|| format!("target does not declare {why}"))
@@ -652,10 +749,24 @@ mod tests {
                 .unwrap()
                 .contains("hub_admin")
         );
+        assert!(
+            g.missing_capability(&["needs-segment-oauth-apps".to_string()])
+                .unwrap()
+                .contains("[management.segment]")
+        );
+        assert!(
+            t.missing_capability(&["needs-other-tenant-source".to_string()])
+                .unwrap()
+                .contains("other_tenant_source"),
+            "a standalone demo server has no source in another tenant"
+        );
         for need in [
             "tenant-oauth-clients",
             "service-registration",
             "other-tenant",
+            "segment-oauth-apps",
+            "segment-member",
+            "segment-reader",
         ] {
             assert_eq!(t.missing_capability(&[format!("needs-{need}")]), None);
         }
@@ -694,6 +805,20 @@ mod tests {
         .replace("mode = \"scripted\"", "mode = \"telepathy\"");
         let err = Target::parse(&text, PathBuf::new()).unwrap_err();
         assert!(err.to_string().contains("telepathy"), "{err}");
+    }
+
+    #[test]
+    fn segment_needs_two_key_pairs_and_a_source() {
+        let text = std::fs::read_to_string(
+            PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("targets/reference.toml"),
+        )
+        .unwrap()
+        .replace(
+            "sources = [{ id = \"demo-source\", write_key = \"demo-write-key\" }]",
+            "sources = []",
+        );
+        let err = Target::parse(&text, PathBuf::new()).unwrap_err();
+        assert!(err.to_string().contains("[management.segment]"), "{err}");
     }
 
     #[test]

@@ -3,7 +3,7 @@
 
 use std::path::PathBuf;
 
-use crate::config::{ConfigError, Target};
+use crate::config::{ConfigError, SourceConfig, Target};
 
 /// Code lifetime the embedded server is configured with, so the expiry
 /// scenario waits seconds, not minutes.
@@ -11,6 +11,13 @@ pub const CODE_TTL_SECS: u64 = 5;
 
 /// The tenant the embedded server adds, invisible to every demo account.
 pub const OTHER_TENANT: &str = "other-tenant";
+
+/// A source of the other tenant (`[management.segment].other_tenant_source`).
+pub const OTHER_TENANT_SOURCE: &str = "other-source";
+
+/// Sources the embedded server adds to the demo tenant, so that this many
+/// Segment scenarios can each hold a source of their own at once.
+pub const EXTRA_SOURCES: usize = 6;
 
 /// The shipped reference target file.
 pub const REFERENCE_TARGET: &str = include_str!("../targets/reference.toml");
@@ -34,6 +41,15 @@ pub async fn start(
         oauth_server_reference::Config::from_toml_str(&text).map_err(|e| e.to_string())?
     };
     config.settings.code_ttl_secs = CODE_TTL_SECS;
+    let source = |id: String| oauth_server_reference::config::SourceConfig {
+        write_key: format!("{id}-write-key"),
+        id,
+        kind: "http-api".to_owned(),
+    };
+    if let Some(demo) = config.tenants.iter_mut().find(|t| t.id == "demo-tenant") {
+        demo.sources
+            .extend((1..=EXTRA_SOURCES).map(|i| source(format!("conformance-source-{i}"))));
+    }
     // A tenant no demo account can see, for the isolation scenarios
     // (`[management].other_tenant`).
     config
@@ -45,7 +61,7 @@ pub async fn start(
                 visible: true,
             }],
             flows: Vec::new(),
-            sources: Vec::new(),
+            sources: vec![source(OTHER_TENANT_SOURCE.into())],
         });
     let addr = "127.0.0.1:0".parse().map_err(|e| format!("{e}"))?;
     let handle = oauth_server_reference::spawn(config, addr)
@@ -66,8 +82,17 @@ pub fn reference_target(issuer: &str) -> Result<Target, ConfigError> {
             "code_lifetime_secs = 60 ",
             &format!("code_lifetime_secs = {CODE_TTL_SECS} "),
         );
-    Target::parse(
+    let mut target = Target::parse(
         &text,
         PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("targets"),
-    )
+    )?;
+    if let Some(seg) = target.management.as_mut().and_then(|m| m.segment.as_mut()) {
+        seg.sources
+            .extend((1..=EXTRA_SOURCES).map(|i| SourceConfig {
+                id: format!("conformance-source-{i}"),
+                write_key: format!("conformance-source-{i}-write-key"),
+            }));
+        seg.other_tenant_source = Some(OTHER_TENANT_SOURCE.into());
+    }
+    Ok(target)
 }

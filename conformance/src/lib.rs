@@ -119,6 +119,15 @@ pub async fn run(mut opts: cli::Opts) -> Result<bool, String> {
         .clone()
         .unwrap_or_else(|| PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../features")));
     OAuthWorld::cucumber()
+        // Whatever happened, a leased Segment source is reset and given back
+        // here: a failed scenario's world outlives it inside the report.
+        .after(|_, _, _, _, world| {
+            Box::pin(async move {
+                if let Some(w) = world {
+                    w.release_source().await;
+                }
+            })
+        })
         .with_writer(recorder.normalized())
         .with_cli(opts)
         .filter_run(features, filter)

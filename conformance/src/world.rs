@@ -15,10 +15,13 @@ use crate::parameters::{AuthMode, ClientRole, UserRole};
 use crate::user_agent::{HttpResponse, Outcome, UserAgent};
 
 pub use management::{BadCreate, MgmtState, Who};
+pub use segment::{BadApp, SegmentState};
 
 mod authorization;
 mod jwt;
 mod management;
+mod segment;
+mod sources;
 mod token;
 mod tokens;
 
@@ -140,6 +143,8 @@ pub struct OAuthWorld {
     pub metadata: Option<HttpResponse>,
     /// Management API state (tenant OAuth clients, Hub services).
     pub mgmt: MgmtState,
+    /// Segment OAuth apps and the leased source.
+    pub segment_state: SegmentState,
 }
 
 impl fmt::Debug for OAuthWorld {
@@ -246,6 +251,7 @@ impl OAuthWorld {
             assertion: AssertionSpec::default(),
             metadata: None,
             mgmt: MgmtState::default(),
+            segment_state: SegmentState::default(),
         }
     }
 

@@ -151,6 +151,31 @@ const CATCHERS: &[(&str, &str, &str)] = &[
         "service_registration",
         "The service secret is shown only at registration",
     ),
+    (
+        "app-delete-with-connected-source",
+        "oauth_apps",
+        "An app with a connected source cannot be deleted",
+    ),
+    (
+        "track-enforcement-ignored",
+        "oauth_apps",
+        "An enforcing source needs a Bearer token of its app",
+    ),
+    (
+        "track-other-app-token",
+        "oauth_apps",
+        "An enforcing source refuses a token of another app",
+    ),
+    (
+        "app-token-revocation-ignored",
+        "oauth_apps",
+        "A token revoked by its value is refused by the tracking API",
+    ),
+    (
+        "segment-roles-ignored",
+        "oauth_apps",
+        "A role that may not manage OAuth apps is refused",
+    ),
 ];
 
 /// `"... (RFC 6749 §4.1.2)"` → `rfc6749-4.1.2`; a rule from a seed document,

@@ -97,6 +97,16 @@ faults! {
         "an inactive token introspects as {\"active\":false} alone (RFC 7662 §2.2)",
     ImplicitRefreshToken = "implicit-refresh-token":
         "the implicit grant never issues a refresh token (RFC 6749 §4.2.2)",
+    AppDeleteWithConnectedSource = "app-delete-with-connected-source":
+        "a Segment OAuth app with a connected source cannot be deleted (seed segment-oauth-apps)",
+    TrackEnforcementIgnored = "track-enforcement-ignored":
+        "a source that enforces OAuth needs a Bearer token of its app at /v1/track (seed segment-oauth-apps)",
+    TrackOtherAppToken = "track-other-app-token":
+        "a source that enforces OAuth accepts only tokens of its connected app (seed segment-oauth-apps)",
+    AppTokenRevocationIgnored = "app-token-revocation-ignored":
+        "a token revoked by its value on its app's page stops working (seed segment-oauth-apps)",
+    SegmentRolesIgnored = "segment-roles-ignored":
+        "an account's Segment role decides what it may do with OAuth apps (seed segment-oauth-apps)",
 }
 
 /// A fault name that does not exist.

@@ -910,3 +910,98 @@ async fn an_empty_source_patch_is_refused() {
         assert!(why.contains("nothing to change"), "{why}");
     }
 }
+
+#[cfg(feature = "faults")]
+mod faults {
+    use super::*;
+    use oauth_server_reference::faults::Fault;
+
+    async fn with_fault(fault: Fault) -> TestServer {
+        let mut config = Config::demo();
+        config.settings.faults = vec![fault.name().to_owned()];
+        TestServer::with_config(config).await
+    }
+
+    /// A server with `fault`, an app, and the demo source connected to it and
+    /// enforcing OAuth; returns the server, the app and its key id.
+    async fn enforcing(fault: Fault) -> (TestServer, String, String) {
+        let ts = with_fault(fault).await;
+        let (app, kid) = create(&ts, "1d", &ALL_SCOPES).await;
+        patch_source(&ts, ADMIN, connect(&app)).await;
+        patch_source(&ts, ADMIN, enforce(true)).await;
+        (ts, app, kid)
+    }
+
+    async fn access_token(ts: &TestServer, app: &str, kid: &str) -> String {
+        token(ts, app, kid, None).await["access_token"]
+            .as_str()
+            .unwrap()
+            .to_owned()
+    }
+
+    #[tokio::test]
+    async fn app_delete_with_connected_source() {
+        let ts = with_fault(Fault::AppDeleteWithConnectedSource).await;
+        let (app, _) = create(&ts, "1d", &ALL_SCOPES).await;
+        patch_source(&ts, ADMIN, connect(&app)).await;
+        let resp = send(&ts, Method::DELETE, &format!("{APPS}/{app}"), ADMIN, None).await;
+        assert_eq!(
+            resp.status(),
+            StatusCode::NO_CONTENT,
+            "the fault lets the delete through"
+        );
+    }
+
+    #[tokio::test]
+    async fn track_enforcement_ignored() {
+        let (ts, ..) = enforcing(Fault::TrackEnforcementIgnored).await;
+        assert_eq!(
+            track(&ts, None, event()).await.status(),
+            StatusCode::OK,
+            "the fault skips the token"
+        );
+    }
+
+    #[tokio::test]
+    async fn track_other_app_token() {
+        let (ts, ..) = enforcing(Fault::TrackOtherAppToken).await;
+        let (other, other_kid) = create(&ts, "1d", &ALL_SCOPES).await;
+        let foreign = access_token(&ts, &other, &other_kid).await;
+        assert_eq!(
+            track(&ts, Some(&foreign), event()).await.status(),
+            StatusCode::OK,
+            "the fault accepts a token of an app the source is not connected to"
+        );
+    }
+
+    #[tokio::test]
+    async fn app_token_revocation_ignored() {
+        let (ts, app, kid) = enforcing(Fault::AppTokenRevocationIgnored).await;
+        let own = access_token(&ts, &app, &kid).await;
+        let doc = json!({"data": {"type": "token-revocation", "attributes": {"token": own}}});
+        let path = format!("{APPS}/{app}/token-revocations");
+        assert_eq!(
+            send(&ts, Method::POST, &path, ADMIN, Some(doc))
+                .await
+                .status(),
+            StatusCode::NO_CONTENT
+        );
+        assert_eq!(
+            track(&ts, Some(&own), event()).await.status(),
+            StatusCode::OK,
+            "the fault answers 204 but the token keeps working"
+        );
+    }
+
+    #[tokio::test]
+    async fn segment_roles_ignored() {
+        let ts = with_fault(Fault::SegmentRolesIgnored).await;
+        let doc = app_doc(&public_pem(), "1d", &ALL_SCOPES);
+        let resp = send(&ts, Method::POST, APPS, MEMBER, Some(doc)).await;
+        assert_eq!(
+            resp.status(),
+            StatusCode::CREATED,
+            "the fault lets a workspace member create an app"
+        );
+    }
+}

@@ -5,5 +5,6 @@ mod authorization;
 mod jwt;
 mod management;
 mod metadata;
+mod segment;
 mod token;
 mod tokens;

@@ -10,15 +10,59 @@ use crate::config::Endpoint;
 use crate::parameters::ClientRole;
 use crate::user_agent::{self, RawRequest};
 
+/// `client_assertion_type` of RFC 7523 §2.2.
+pub(crate) const JWT_BEARER: &str = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer";
+
+/// Signs `claims` with a PEM private key, `ES256` or else `RS256`.
+pub(crate) fn sign(
+    pem: &[u8],
+    alg: &str,
+    kid: Option<String>,
+    claims: &serde_json::Value,
+) -> Result<String, String> {
+    use jsonwebtoken::{Algorithm, EncodingKey, Header, encode};
+    let (alg, key) = if alg == "ES256" {
+        (Algorithm::ES256, EncodingKey::from_ec_pem(pem))
+    } else {
+        (Algorithm::RS256, EncodingKey::from_rsa_pem(pem))
+    };
+    let key = key.map_err(|e| format!("bad private key: {e}"))?;
+    let mut h = Header::new(alg);
+    h.kid = kid;
+    encode(&h, claims, &key).map_err(|e| e.to_string())
+}
+
+/// A client-credentials form authenticated by `assertion` (RFC 7523 §2.2).
+pub(crate) fn client_credentials_with_assertion(
+    assertion: String,
+    scope: &str,
+) -> Vec<(String, String)> {
+    let mut form = vec![
+        ("grant_type".to_string(), "client_credentials".to_string()),
+        ("client_assertion_type".into(), JWT_BEARER.into()),
+        ("client_assertion".into(), assertion),
+    ];
+    if !scope.is_empty() {
+        form.push(("scope".into(), scope.to_owned()));
+    }
+    form
+}
+
+/// RFC 7523 claims for a client assertion: `iss` = `sub` = the client, `aud`,
+/// one minute of life, a fresh `jti`.
+pub(crate) fn assertion_claims(client_id: &str, aud: &str) -> serde_json::Value {
+    let t = now();
+    serde_json::json!({
+        "iss": client_id, "sub": client_id, "aud": aud,
+        "iat": t, "exp": t + 60, "jti": uuid::Uuid::new_v4().to_string(),
+    })
+}
+
 impl OAuthWorld {
     pub(crate) fn make_assertion(&self, role: ClientRole) -> Result<String, String> {
         use jsonwebtoken::{Algorithm, EncodingKey, Header, encode};
         let c = self.client(role)?;
-        let t = now();
-        let mut claims = serde_json::json!({
-            "iss": c.id, "sub": c.id, "aud": self.target.server.issuer.as_str().trim_end_matches('/'),
-            "iat": t, "exp": t + 60, "jti": uuid::Uuid::new_v4().to_string(),
-        });
+        let mut claims = assertion_claims(&c.id, self.target.audience());
         let obj = claims.as_object_mut().ok_or("claims")?;
         for (k, v) in &self.assertion.claims {
             match v {
@@ -48,15 +92,7 @@ impl OAuthWorld {
             }
             Signing::Proper | Signing::Tampered => {
                 let pem = read(c.private_key.as_deref().ok_or("no private_key")?)?;
-                let (alg, key) = if c.alg == "ES256" {
-                    (Algorithm::ES256, EncodingKey::from_ec_pem(&pem))
-                } else {
-                    (Algorithm::RS256, EncodingKey::from_rsa_pem(&pem))
-                };
-                let key = key.map_err(|e| format!("bad private key: {e}"))?;
-                let mut h = Header::new(alg);
-                h.kid = kid;
-                let jwt = encode(&h, &claims, &key).map_err(|e| e.to_string())?;
+                let jwt = sign(&pem, &c.alg, kid, &claims)?;
                 if self.assertion.signing == Signing::Proper {
                     return Ok(jwt);
                 }
@@ -83,17 +119,7 @@ impl OAuthWorld {
     pub async fn replay_assertion(&mut self) -> Check {
         let jwt = self.assertion.last.clone().ok_or("no assertion was sent")?;
         let c = self.client(ClientRole::Jwt)?;
-        let mut form = vec![
-            ("grant_type".to_string(), "client_credentials".to_string()),
-            (
-                "client_assertion_type".into(),
-                "urn:ietf:params:oauth:client-assertion-type:jwt-bearer".into(),
-            ),
-            ("client_assertion".into(), jwt),
-        ];
-        if !c.scope.is_empty() {
-            form.push(("scope".into(), c.scope.clone()));
-        }
+        let form = client_credentials_with_assertion(jwt, &c.scope);
         let req = RawRequest::post_form(self.target.endpoint(Endpoint::Token), form);
         self.last = Some(user_agent::send(&req).await?);
         Ok(())

@@ -9,13 +9,13 @@ use super::*;
 use crate::config::{Account, Management};
 use crate::user_agent::{self, RawRequest};
 
-const JSONAPI: &str = "application/vnd.api+json";
+pub(super) const JSONAPI: &str = "application/vnd.api+json";
 
 /// Who sends a management request (`{account}`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, cucumber::Parameter)]
 #[param(
     name = "account",
-    regex = "the administrator|the read-only account|the Hub administrator|a request without credentials"
+    regex = "the administrator|the read-only account|the Hub administrator|a request without credentials|the app administrator|the workspace member|the read-only role"
 )]
 pub enum Who {
     /// `[management].admin`.
@@ -26,6 +26,12 @@ pub enum Who {
     HubAdmin,
     /// No credentials at all.
     Nobody,
+    /// `[management.segment].admin` (default `[management].admin`).
+    AppAdmin,
+    /// `[management.segment].member`: may not view OAuth apps.
+    Member,
+    /// `[management.segment].reader`: may only view OAuth apps.
+    AppReader,
 }
 
 impl std::str::FromStr for Who {
@@ -36,6 +42,9 @@ impl std::str::FromStr for Who {
             "the read-only account" => Self::Reader,
             "the Hub administrator" => Self::HubAdmin,
             "a request without credentials" => Self::Nobody,
+            "the app administrator" => Self::AppAdmin,
+            "the workspace member" => Self::Member,
+            "the read-only role" => Self::AppReader,
             other => return Err(format!("unknown account {other}")),
         })
     }
@@ -110,11 +119,11 @@ impl fmt::Debug for MgmtState {
     }
 }
 
-fn unique(prefix: &str) -> String {
+pub(super) fn unique(prefix: &str) -> String {
     format!("{prefix}-{}", random_token(9).replace(['-', '_'], "x"))
 }
 
-fn data_ids(r: &HttpResponse) -> Result<Vec<String>, String> {
+pub(super) fn data_ids(r: &HttpResponse) -> Result<Vec<String>, String> {
     let doc = r
         .json()
         .ok_or_else(|| format!("not JSON: {}", r.describe()))?;
@@ -131,7 +140,7 @@ fn data_ids(r: &HttpResponse) -> Result<Vec<String>, String> {
 }
 
 impl OAuthWorld {
-    fn management(&self) -> Result<&'static Management, String> {
+    pub(super) fn management(&self) -> Result<&'static Management, String> {
         self.target
             .management
             .as_ref()
@@ -145,6 +154,19 @@ impl OAuthWorld {
             Who::Reader => Some(m.reader.as_ref().ok_or("no [management].reader")?),
             Who::HubAdmin => Some(m.hub_admin.as_ref().ok_or("no [management].hub_admin")?),
             Who::Nobody => None,
+            Who::AppAdmin => Some(self.segment()?.admin.as_ref().unwrap_or(&m.admin)),
+            Who::Member => Some(
+                self.segment()?
+                    .member
+                    .as_ref()
+                    .ok_or("no [management.segment].member")?,
+            ),
+            Who::AppReader => Some(
+                self.segment()?
+                    .reader
+                    .as_ref()
+                    .ok_or("no [management.segment].reader")?,
+            ),
         })
     }
 
@@ -171,7 +193,7 @@ impl OAuthWorld {
         Ok(r)
     }
 
-    fn tenant_path(&self, rest: &str) -> Result<String, String> {
+    pub(super) fn tenant_path(&self, rest: &str) -> Result<String, String> {
         Ok(format!("/v2/tenants/{}{rest}", self.management()?.tenant))
     }
 
@@ -507,25 +529,33 @@ impl OAuthWorld {
     /// Asks for the same thing through the other tenant and through a tenant
     /// (or record) that does not exist.
     pub async fn probe_other_tenant(&mut self, record: bool) -> Check {
-        let other = self
-            .management()?
-            .other_tenant
-            .clone()
-            .ok_or("no other_tenant")?;
-        let nowhere = unique("no-such-tenant");
-        let (a, b) = if record {
-            let id = self.mgmt.record.clone().ok_or("no record")?;
-            let a = format!("/v2/tenants/{other}/oauth-clients/{id}");
-            let b = self.tenant_path(&format!("/oauth-clients/{}", unique("no-such-id")))?;
-            (a, b)
-        } else {
-            (
-                format!("/v2/tenants/{other}/oauth-clients"),
-                format!("/v2/tenants/{nowhere}/oauth-clients"),
-            )
-        };
-        let ra = self.mgmt_send(Who::Admin, "GET", &a, None).await?;
-        let rb = self.mgmt_send(Who::Admin, "GET", &b, None).await?;
+        if !record {
+            return self
+                .probe_through_other_tenant(Who::Admin, "/oauth-clients", None)
+                .await;
+        }
+        let id = self.mgmt.record.clone().ok_or("no record")?;
+        let absent = self.tenant_path(&format!("/oauth-clients/{}", unique("no-such-id")))?;
+        let rest = format!("/oauth-clients/{id}");
+        self.probe_through_other_tenant(Who::Admin, &rest, Some(absent))
+            .await
+    }
+
+    /// GETs `/v2/tenants/{other}{rest}` and `absent` (default: the same below
+    /// a tenant that does not exist); the pair is kept for comparison.
+    pub(super) async fn probe_through_other_tenant(
+        &mut self,
+        who: Who,
+        rest: &str,
+        absent: Option<String>,
+    ) -> Check {
+        let m = self.management()?;
+        let other = m.other_tenant.clone().ok_or("no other_tenant")?;
+        let b = absent.unwrap_or_else(|| format!("/v2/tenants/{}{rest}", unique("no-such-tenant")));
+        let ra = self
+            .mgmt_send(who, "GET", &format!("/v2/tenants/{other}{rest}"), None)
+            .await?;
+        let rb = self.mgmt_send(who, "GET", &b, None).await?;
         self.mgmt.pair = Some((ra, rb));
         Ok(())
     }

@@ -177,9 +177,11 @@ impl OAuthWorld {
             }
             AuthMode::Assertion => {
                 let jwt = self.make_assertion(role)?;
-                let ty = self.assertion.assertion_type.clone().unwrap_or_else(|| {
-                    "urn:ietf:params:oauth:client-assertion-type:jwt-bearer".into()
-                });
+                let ty = self
+                    .assertion
+                    .assertion_type
+                    .clone()
+                    .unwrap_or_else(|| super::jwt::JWT_BEARER.into());
                 let form = req.form.get_or_insert_with(Vec::new);
                 form.push(p("client_assertion_type", &ty));
                 form.push(p("client_assertion", &jwt));
