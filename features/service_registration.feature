@@ -31,6 +31,17 @@ Feature: Hub service registration
     Then the answer is the service, trusted
     And no response after the registration carried the service secret
 
+  @must @hub-services @needs-client-credentials
+  Scenario: Only a trusted service reaches Hub's resource server on its own behalf
+    Given a service registered by the Hub administrator
+    When the service asks the Hub token endpoint for a token by client credentials
+    Then the service gets an access token
+    When the service calls the Hub resource server with its own token
+    Then the response status is 403
+    When the Hub administrator marks the service trusted
+    And the service calls the Hub resource server with its own token
+    Then the response status is 200
+
   @must @hub-services
   Scenario: Registration without credentials gets 401 with a Basic challenge
     When a request without credentials registers a service asking for fields id and secret

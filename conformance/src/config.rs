@@ -297,6 +297,9 @@ pub struct Management {
     /// Hub token endpoint for registered services; default
     /// `/api/rest/oauth2/token` below the base URL.
     pub hub_token_endpoint: Option<String>,
+    /// Hub's resource server, where a service's own token is accepted only once
+    /// the service is trusted; default `/api/rest/users/me` below the base URL.
+    pub hub_resource: Option<String>,
     /// Segment OAuth apps (`management_apis` lists `"segment-oauth-apps"`).
     pub segment: Option<SegmentApps>,
 }

@@ -152,6 +152,11 @@ const CATCHERS: &[(&str, &str, &str)] = &[
         "The service secret is shown only at registration",
     ),
     (
+        "untrusted-service-resource",
+        "service_registration",
+        "Only a trusted service reaches Hub's resource server on its own behalf",
+    ),
+    (
         "app-delete-with-connected-source",
         "oauth_apps",
         "An app with a connected source cannot be deleted",

@@ -51,6 +51,8 @@ faults! {
         "an OAuth client cannot be deleted while a flow uses its component (seed elasticio-oauth-clients)",
     ServiceSecretReturned = "service-secret-returned":
         "a service secret is shown only at registration (seed hub-services)",
+    UntrustedServiceResource = "untrusted-service-resource":
+        "only a trusted service accesses Hub resources on behalf of itself (seed hub-services)",
     RedirectUriPrefixMatch = "redirect-uri-prefix-match":
         "redirect_uri must match a registered URI exactly (RFC 9700 §2.1)",
     RedirectUriUnregisteredRedirect = "redirect-to-unregistered-uri":

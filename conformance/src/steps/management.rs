@@ -146,9 +146,17 @@ async fn service_token(w: &mut OAuthWorld) -> Check {
 fn service_got_token(w: &mut OAuthWorld) -> Check {
     w.expect_status(200)?;
     match w.last.as_ref().and_then(|r| r.member("access_token")) {
-        Some(t) if !t.is_empty() => Ok(()),
+        Some(t) if !t.is_empty() => {
+            w.mgmt.service_token = Some(t);
+            Ok(())
+        }
         _ => Err("no access_token in the token response".into()),
     }
+}
+
+#[when("the service calls the Hub resource server with its own token")]
+async fn service_resource(w: &mut OAuthWorld) -> Check {
+    w.service_resource().await
 }
 
 #[when(expr = "{account} gets the service")]

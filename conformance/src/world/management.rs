@@ -105,6 +105,8 @@ pub struct MgmtState {
     pub pair: Option<(HttpResponse, HttpResponse)>,
     /// A registered Hub service: id and secret.
     pub service: Option<(String, String)>,
+    /// The access token the service obtained for itself (client credentials).
+    pub service_token: Option<String>,
 }
 
 impl fmt::Debug for MgmtState {
@@ -670,6 +672,27 @@ impl OAuthWorld {
         let basic = STANDARD.encode(format!("{}:{}", enc(&id), enc(&secret)));
         req.headers
             .push(("authorization".into(), format!("Basic {basic}")));
+        self.last = Some(user_agent::send(&req).await?);
+        Ok(())
+    }
+
+    /// GET Hub's resource server with the service's own token.
+    pub async fn service_resource(&mut self) -> Check {
+        let token = self
+            .mgmt
+            .service_token
+            .clone()
+            .ok_or("the service has no token")?;
+        let m = self.management()?;
+        let path = m.hub_resource.as_deref().unwrap_or("/api/rest/users/me");
+        let url = if path.starts_with("http") {
+            self.target.url(path)
+        } else {
+            self.target.management_url(path)
+        };
+        let mut req = RawRequest::get(url);
+        req.headers
+            .push(("authorization".into(), format!("Bearer {token}")));
         self.last = Some(user_agent::send(&req).await?);
         Ok(())
     }

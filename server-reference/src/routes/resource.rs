@@ -8,6 +8,7 @@ use axum::{Json, Router};
 use serde_json::json;
 
 use crate::bearer::{Authenticated, BearerError, authenticate, mark_private};
+use crate::faults::Fault;
 use crate::params::OAuthRequest;
 use crate::state::AppState;
 
@@ -53,7 +54,7 @@ async fn gitlab_user(State(state): State<AppState>, req: OAuthRequest) -> Respon
 async fn hub_me(State(state): State<AppState>, req: OAuthRequest) -> Response {
     let result = async {
         let auth = authenticate(&state, &req.headers, &req.params, &[]).await?;
-        if auth.token.username.is_none() {
+        if auth.token.username.is_none() && !state.fault(Fault::UntrustedServiceResource) {
             let client = state.store().client(&auth.token.client_id).await?;
             if !client.is_some_and(|c| c.trusted) {
                 return Err(BearerError::UntrustedClient);
