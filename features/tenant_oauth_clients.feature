@@ -56,6 +56,18 @@ Feature: Tenant OAuth clients (elastic.io management API)
       | an unknown component             | 422    |
       | a component that already has one | 409    |
 
+  @should @jsonapi-errors
+  Scenario: An oversized create request gets a JSON:API 413 and changes nothing
+    Given a component of this scenario in the tenant
+    When the administrator creates an OAuth client with a 2 MiB document
+    Then the answer is a JSON:API error with status 413
+    And the OAuth clients of that component are unchanged
+
+  @should @jsonapi-errors
+  Scenario: A method the collection does not offer gets a JSON:API 405
+    When the administrator sends DELETE to the tenant's OAuth clients
+    Then the answer is a JSON:API error with status 405
+
   @must @elasticio-oauth-clients
   Scenario: A second OAuth client for the same component is refused
     Given a component of this scenario in the tenant

@@ -65,6 +65,11 @@ async fn other_get(w: &mut OAuthWorld) -> Check {
     w.probe_other_tenant(true).await
 }
 
+#[when(expr = "the administrator sends {word} to the tenant's OAuth clients")]
+async fn collection_method(w: &mut OAuthWorld, method: String) -> Check {
+    w.collection_method(&method).await
+}
+
 #[then("the answer is the OAuth client")]
 fn is_record(w: &mut OAuthWorld) -> Check {
     w.expect_record()

@@ -54,7 +54,7 @@ impl std::str::FromStr for Who {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, cucumber::Parameter)]
 #[param(
     name = "bad",
-    regex = "malformed JSON|the wrong type|no component relationship|an unknown component|the hidden component|a component that already has one"
+    regex = "malformed JSON|the wrong type|no component relationship|an unknown component|the hidden component|a component that already has one|a 2 MiB document"
 )]
 pub enum BadCreate {
     /// Not JSON.
@@ -69,6 +69,8 @@ pub enum BadCreate {
     HiddenComponent,
     /// The scenario's component already has a client.
     Duplicate,
+    /// A valid document padded to 2 MiB: over any sane body limit.
+    Oversized,
 }
 
 impl std::str::FromStr for BadCreate {
@@ -81,6 +83,7 @@ impl std::str::FromStr for BadCreate {
             "an unknown component" => Self::UnknownComponent,
             "the hidden component" => Self::HiddenComponent,
             "a component that already has one" => Self::Duplicate,
+            "a 2 MiB document" => Self::Oversized,
             other => return Err(format!("unknown bad input {other}")),
         })
     }
@@ -499,6 +502,12 @@ impl OAuthWorld {
             BadCreate::NoRelationships => {
                 Self::client_doc("oauth-client", &client_id, &secret, None).to_string()
             }
+            BadCreate::Oversized => {
+                let mut doc =
+                    Self::client_doc("oauth-client", &client_id, &secret, Some(&component));
+                doc["meta"] = json!({ "padding": "x".repeat(2 * 1024 * 1024) });
+                doc.to_string()
+            }
             _ => {
                 Self::client_doc("oauth-client", &client_id, &secret, Some(&component)).to_string()
             }
@@ -506,6 +515,13 @@ impl OAuthWorld {
         let path = self.tenant_path("/oauth-clients")?;
         self.mgmt_send(Who::Admin, "POST", &path, Some((JSONAPI, body)))
             .await?;
+        Ok(())
+    }
+
+    /// Sends `method` to the tenant's OAuth-client collection, without a body.
+    pub async fn collection_method(&mut self, method: &str) -> Check {
+        let path = self.tenant_path("/oauth-clients")?;
+        self.mgmt_send(Who::Admin, method, &path, None).await?;
         Ok(())
     }
 
