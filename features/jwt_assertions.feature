@@ -57,6 +57,12 @@ Feature: JWT client assertions (private_key_jwt, RFC 7523)
       | nbf   |
       | iat   |
 
+  @may @rfc7523-3
+  Scenario: An assertion issued an hour ago is refused
+    Given the client assertion claim "iat" is -3600 seconds from now
+    When the jwt client requests a token with its client assertion
+    Then the token request fails with "invalid_client"
+
   @should @rfc7523-3
   Scenario: An assertion valid for an hour is refused
     Given the client assertion claim "exp" is 3600 seconds from now

@@ -6,7 +6,8 @@
 //! HMAC keyed with the public key are refused); the signature; `iss` = the client;
 //! `sub` present; `aud` names the issuer or the endpoint's URL; `exp` present, not
 //! past (minus the clock skew) and at most `assertion_max_lifetime_secs` ahead;
-//! `nbf`/`iat` not beyond the skew in the future; `jti` present and never seen
+//! `nbf`/`iat` not beyond the skew in the future, `iat` not older than the longest
+//! lifetime an assertion may have; `jti` present and never seen
 //! before (recorded last, so a refused assertion does not burn its `jti`).
 //!
 //! Time comes from the server clock, so tests move it instead of sleeping.
@@ -133,6 +134,14 @@ pub async fn verify(
         if !t.is_finite() || t > now + skew {
             return Err("nbf or iat is in the future");
         }
+    }
+    // RFC 7523 §3 (MAY): an assertion made longer ago than any assertion may live
+    // was kept, not made for this request.
+    if claims
+        .iat
+        .is_some_and(|iat| now - iat > settings.assertion_max_lifetime_secs as f64 + skew)
+    {
+        return Err("iat is too far in the past");
     }
     let Some(jti) = claims.jti.filter(|j| !j.is_empty()) else {
         return Err("jti is required");

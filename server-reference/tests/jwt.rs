@@ -95,6 +95,20 @@ async fn time_claims() {
         &sign(Some(RSA_KID), false, &with(&ts, "iat", json!(now + 60))),
     )
     .await;
+    // iat older than the longest assertion lifetime (300 s + 10 s skew): refused.
+    ok_tokens(
+        cc_with(
+            &ts,
+            &sign(Some(RSA_KID), false, &with(&ts, "iat", json!(now - 290))),
+        )
+        .await,
+    )
+    .await;
+    refused(
+        &ts,
+        &sign(Some(RSA_KID), false, &with(&ts, "iat", json!(now - 3600))),
+    )
+    .await;
     // N4: exp missing, 5 minutes past, or too far ahead.
     refused(
         &ts,
