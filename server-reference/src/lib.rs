@@ -27,6 +27,7 @@ mod server;
 pub mod session;
 pub mod state;
 pub mod store;
+pub mod throttle;
 
 pub use config::Config;
 pub use faults::Fault;

@@ -26,6 +26,7 @@ struct Inner {
     faults: HashSet<Fault>,
     clock: Clock,
     sessions: Sessions,
+    throttle: crate::throttle::PasswordThrottle,
     config: Config,
     management: crate::management::Management,
 }
@@ -84,6 +85,7 @@ impl AppState {
             faults: config.faults().into_iter().collect(),
             clock: Clock::default(),
             sessions: Sessions::default(),
+            throttle: crate::throttle::PasswordThrottle::default(),
             management,
             config,
         })))
@@ -128,6 +130,11 @@ impl AppState {
 
     pub fn sessions(&self) -> &Sessions {
         &self.0.sessions
+    }
+
+    /// Wrong-password counters of the password grant and the login form.
+    pub fn throttle(&self) -> &crate::throttle::PasswordThrottle {
+        &self.0.throttle
     }
 
     /// Whether a deliberate fault is switched on (always false without `faults`).

@@ -768,6 +768,34 @@ async fn login_refuses_wrong_password_and_missing_or_wrong_otp() {
     assert!(done.body.contains("bob"));
 }
 
+/// The login form shares the password grant's brute-force protection: five
+/// failures lock the username (429, a distinct message) until the window ends.
+#[tokio::test]
+async fn repeated_login_failures_lock_the_username_for_a_minute() {
+    let server = TestServer::demo().await;
+    let mut b = Browser::new(&server);
+    let form = b.get("/oauth/login").await;
+    for _ in 0..5 {
+        let page = b.submit_login(&form, "alice", "guess", None).await;
+        assert_eq!(page.status, StatusCode::UNAUTHORIZED);
+    }
+    let page = b.submit_login(&form, "alice", "alice-password", None).await;
+    assert_eq!(page.status, StatusCode::TOO_MANY_REQUESTS);
+    assert!(
+        page.body.contains("Too many failed sign-ins"),
+        "{}",
+        page.body
+    );
+    assert!(b.cookie("oauth_session").is_none());
+    server
+        .handle
+        .state()
+        .clock()
+        .advance(std::time::Duration::from_secs(61));
+    let page = b.submit_login(&form, "alice", "alice-password", None).await;
+    assert_eq!(page.status, StatusCode::SEE_OTHER);
+}
+
 /// RFC 6238 §5.2: a one-time code that let a user in cannot be used again (from
 /// any browser); a code of a later time step can.
 #[tokio::test]

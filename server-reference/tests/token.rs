@@ -504,3 +504,41 @@ async fn malformed_requests_get_json_errors() {
         .await;
     assert_eq!(resp.status(), 413);
 }
+
+/// RFC 6749 §4.3.2: the password grant is protected against brute force. Five
+/// wrong passwords lock the username for the rest of a one-minute window, even
+/// for the right password; other usernames are unaffected; the lock ends.
+#[tokio::test]
+async fn password_guessing_is_throttled() {
+    let ts = TestServer::demo().await;
+    let form = |user: &'static str, pw: &'static str| {
+        [
+            ("grant_type", "password"),
+            ("username", user),
+            ("password", pw),
+        ]
+    };
+    for _ in 0..5 {
+        let resp = ts
+            .post_form(TOKEN, Some(CONFIDENTIAL), &form("alice", "guess"))
+            .await;
+        let body = assert_error(resp, 400, "invalid_grant").await;
+        assert_eq!(body["error_description"], "invalid username or password");
+    }
+    let resp = ts
+        .post_form(TOKEN, Some(CONFIDENTIAL), &form("alice", "alice-password"))
+        .await;
+    let body = assert_error(resp, 400, "invalid_grant").await;
+    assert!(
+        s(&body["error_description"]).contains("too many wrong passwords"),
+        "{body}"
+    );
+    let resp = ts
+        .post_form(TOKEN, Some(CONFIDENTIAL), &form("nobody", "guess"))
+        .await;
+    let body = assert_error(resp, 400, "invalid_grant").await;
+    assert_eq!(body["error_description"], "invalid username or password");
+
+    ts.handle.state().clock().advance(Duration::from_secs(61));
+    password_tokens(&ts, CONFIDENTIAL, "api").await;
+}

@@ -72,6 +72,18 @@ pub(super) async fn submit(
         return response;
     };
 
+    // RFC 6749 §4.3.2's brute-force protection, shared with the password grant
+    // (a wrong one-time code counts as a failure too).
+    if let Some(secs) = state.throttle().locked_for(username, state.now()) {
+        let message = format!("Too many failed sign-ins for this user; try again in {secs} s.");
+        return pages::login_page(
+            StatusCode::TOO_MANY_REQUESTS,
+            expected,
+            next,
+            username,
+            Some(&message),
+        );
+    }
     let user = match state.store().user(username).await {
         Ok(u) => u,
         Err(e) => {
@@ -102,6 +114,9 @@ pub(super) async fn submit(
         SecondFactor::Refused => false,
     };
 
+    if !ok {
+        state.throttle().failed(username, state.now());
+    }
     let Some(user) = user.filter(|_| ok) else {
         return pages::login_page(
             StatusCode::UNAUTHORIZED,
@@ -112,6 +127,7 @@ pub(super) async fn submit(
         );
     };
 
+    state.throttle().succeeded(&user.username);
     if let Some(old) = cookie(&headers, SESSION_COOKIE) {
         state.sessions().remove(old);
     }

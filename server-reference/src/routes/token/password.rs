@@ -21,6 +21,12 @@ pub(super) async fn exchange(ctx: Ctx<'_>) -> Result<Response, OAuthError> {
     let password = ctx.params.require("password")?.to_owned();
     let client = ctx.client();
     let scope = requested_scope(ctx.params, client)?;
+    // RFC 6749 §4.3.2: refused before the password is even checked.
+    if let Some(secs) = state.throttle().locked_for(username, state.now()) {
+        return Err(OAuthError::invalid_grant(format!(
+            "too many wrong passwords for this user; try again in {secs} s"
+        )));
+    }
     let user = state.store().user(username).await?;
     let digest = user.as_ref().map(|u| u.password.clone());
     let verified = tokio::task::spawn_blocking(move || match digest {
@@ -37,8 +43,12 @@ pub(super) async fn exchange(ctx: Ctx<'_>) -> Result<Response, OAuthError> {
     })?;
     let user = match user {
         Some(u) if verified => u,
-        _ => return Err(OAuthError::invalid_grant("invalid username or password")),
+        _ => {
+            state.throttle().failed(username, state.now());
+            return Err(OAuthError::invalid_grant("invalid username or password"));
+        }
     };
+    state.throttle().succeeded(username);
     if user.has_two_factor() {
         return Err(OAuthError::invalid_grant(
             "the password grant is disabled for users with two-factor authentication; use the authorization code flow",
