@@ -6,6 +6,8 @@
 //! - [`world`]: per-scenario state and protocol actions; [`steps`]: the Gherkin
 //!   vocabulary, each step a few lines calling the world.
 //! - [`verdict`] and [`report`]: levels, expected failures, summary, exit code.
+//!   [`skipped`]: the scenarios the target's capabilities rule out, added to
+//!   the JUnit and JSON reports.
 //!
 //! Every protocol message is built here from raw HTTP; this crate does not use
 //! the SDK, so the two cannot agree on the same misreading of an RFC.
@@ -15,6 +17,7 @@ pub mod config;
 pub mod embedded;
 pub mod parameters;
 pub mod report;
+pub mod skipped;
 pub mod steps;
 pub mod user_agent;
 pub mod verdict;
@@ -84,13 +87,7 @@ pub async fn run(mut opts: cli::Opts) -> Result<bool, String> {
     let filter = move |f: &cucumber::gherkin::Feature,
                        r: Option<&cucumber::gherkin::Rule>,
                        s: &cucumber::gherkin::Scenario| {
-        let tags: Vec<String> = f
-            .tags
-            .iter()
-            .chain(r.iter().flat_map(|r| &r.tags))
-            .chain(&s.tags)
-            .cloned()
-            .collect();
+        let tags = verdict::tags_of(f, r, s);
         if tags_filter.as_ref().is_some_and(|t| !t.eval(tags.iter()))
             || name_filter.as_ref().is_some_and(|re| !re.is_match(&s.name))
         {
@@ -99,16 +96,8 @@ pub async fn run(mut opts: cli::Opts) -> Result<bool, String> {
         match target.missing_capability(&tags) {
             None => true,
             Some(reason) => {
-                let area = f
-                    .path
-                    .as_ref()
-                    .and_then(|p| p.file_stem())
-                    .map_or_else(|| f.name.clone(), |s| s.to_string_lossy().into_owned());
-                skips_in.lock().expect("skips lock").push(report::Skip {
-                    area,
-                    name: s.name.clone(),
-                    reason,
-                });
+                let skip = report::Skip::new(f, r, s, reason);
+                skips_in.lock().expect("skips lock").push(skip);
                 false
             }
         }
@@ -154,6 +143,7 @@ pub async fn run(mut opts: cli::Opts) -> Result<bool, String> {
     }
     let v = verdict::Verdict::decide(&results, &expected);
     print!("{}", report::summary(&results, &skips, &v, custom.strict));
+    skipped::complete_reports(custom.junit.as_deref(), custom.json.as_deref(), &skips)?;
     if results.is_empty() && skips.is_empty() {
         return Err("no scenario ran (check --features and the tag filter)".into());
     }

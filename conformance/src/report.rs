@@ -3,7 +3,9 @@
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
-use crate::verdict::{Level, ScenarioResult, Status, Verdict};
+use cucumber::gherkin;
+
+use crate::verdict::{Level, ScenarioResult, Status, Verdict, area_of};
 
 /// A scenario that was not run, and why.
 #[derive(Clone, Debug)]
@@ -14,6 +16,39 @@ pub struct Skip {
     pub name: String,
     /// Reason.
     pub reason: String,
+    /// Its feature, without the feature's scenarios and rules (for the
+    /// JUnit and JSON reports, see [`crate::skipped`]).
+    pub feature: gherkin::Feature,
+    /// Its rule, without the rule's scenarios.
+    pub rule: Option<gherkin::Rule>,
+    /// The scenario.
+    pub scenario: gherkin::Scenario,
+}
+
+impl Skip {
+    /// The scenario `s` of rule `r` in feature `f`, skipped for `reason`.
+    pub fn new(
+        f: &gherkin::Feature,
+        r: Option<&gherkin::Rule>,
+        s: &gherkin::Scenario,
+        reason: String,
+    ) -> Self {
+        Self {
+            area: area_of(f),
+            name: s.name.clone(),
+            reason,
+            feature: gherkin::Feature {
+                scenarios: Vec::new(),
+                rules: Vec::new(),
+                ..f.clone()
+            },
+            rule: r.map(|r| gherkin::Rule {
+                scenarios: Vec::new(),
+                ..r.clone()
+            }),
+            scenario: s.clone(),
+        }
+    }
 }
 
 #[derive(Default)]

@@ -123,14 +123,20 @@ impl<W: std::fmt::Debug> Recorder<W> {
     }
 }
 
-fn area_of(f: &gherkin::Feature) -> String {
+/// Area: the feature file's stem (e.g. `state`), or the feature's name.
+pub(crate) fn area_of(f: &gherkin::Feature) -> String {
     f.path
         .as_ref()
         .and_then(|p| p.file_stem())
         .map_or_else(|| f.name.clone(), |s| s.to_string_lossy().into_owned())
 }
 
-fn tags_of(f: &gherkin::Feature, r: Option<&gherkin::Rule>, s: &gherkin::Scenario) -> Vec<String> {
+/// A scenario's tags with its feature's and rule's.
+pub(crate) fn tags_of(
+    f: &gherkin::Feature,
+    r: Option<&gherkin::Rule>,
+    s: &gherkin::Scenario,
+) -> Vec<String> {
     f.tags
         .iter()
         .chain(r.iter().flat_map(|r| &r.tags))

@@ -3,23 +3,80 @@
 
 mod support;
 
-use quick_xml::events::Event;
+use quick_xml::events::{BytesStart, Event};
 
-fn junit_counts(xml: &str) -> (usize, usize) {
+/// A `<testsuite>` of a JUnit report: its counts as stated and its cases.
+#[derive(Debug)]
+struct Suite {
+    name: String,
+    tests: usize,
+    skipped: Option<usize>,
+    cases: Vec<Case>,
+}
+
+#[derive(Debug)]
+struct Case {
+    name: String,
+    failed: bool,
+    /// `<skipped message="…"/>`: the message.
+    skipped: Option<String>,
+}
+
+fn attr(e: &BytesStart<'_>, key: &str) -> Option<String> {
+    e.try_get_attribute(key)
+        .expect("well-formed attributes")
+        .map(|a| {
+            a.normalized_value(quick_xml::XmlVersion::Explicit1_0)
+                .expect("escaped value")
+                .into_owned()
+        })
+}
+
+/// Parses a JUnit report back; panics unless it is well-formed XML.
+fn junit_suites(xml: &str) -> Vec<Suite> {
     let mut reader = quick_xml::Reader::from_str(xml);
-    let (mut cases, mut failures) = (0, 0);
+    let mut suites: Vec<Suite> = Vec::new();
     loop {
-        match reader.read_event().expect("well-formed JUnit XML") {
-            Event::Start(e) | Event::Empty(e) => match e.name().as_ref() {
-                b"testcase" => cases += 1,
-                b"failure" | b"error" => failures += 1,
-                _ => {}
-            },
-            Event::Eof => break,
+        let event = reader.read_event().expect("well-formed JUnit XML");
+        let (Event::Start(e) | Event::Empty(e)) = event else {
+            if event == Event::Eof {
+                break;
+            }
+            continue;
+        };
+        let suite = suites.last_mut();
+        match (e.name().as_ref(), suite) {
+            (b"testsuite", _) => suites.push(Suite {
+                name: attr(&e, "name").expect("a suite name"),
+                tests: attr(&e, "tests").map_or(0, |n| n.parse().expect("a count")),
+                skipped: attr(&e, "skipped").map(|n| n.parse().expect("a count")),
+                cases: Vec::new(),
+            }),
+            (b"testcase", Some(suite)) => suite.cases.push(Case {
+                name: attr(&e, "name").expect("a case name"),
+                failed: false,
+                skipped: None,
+            }),
+            (b"failure" | b"error", Some(suite)) => {
+                suite.cases.last_mut().expect("inside a testcase").failed = true;
+            }
+            (b"skipped", Some(suite)) => {
+                suite.cases.last_mut().expect("inside a testcase").skipped =
+                    Some(attr(&e, "message").unwrap_or_default());
+            }
             _ => {}
         }
     }
-    (cases, failures)
+    suites
+}
+
+fn junit_counts(xml: &str) -> (usize, usize) {
+    let cases: Vec<Case> = junit_suites(xml)
+        .into_iter()
+        .flat_map(|s| s.cases)
+        .collect();
+    let failures = cases.iter().filter(|c| c.failed).count();
+    (cases.len(), failures)
 }
 
 #[test]
@@ -149,31 +206,30 @@ fn undeclared_capabilities_skip_with_a_reason_and_expected_failures_are_enforced
         .expect("server starts");
     let base = handle.base_url().to_string();
 
-    // The password grant is not declared: its suite is skipped, with the reason.
+    // The password grant is not declared: its suite, and the token endpoint's
+    // scenario that needs it, are skipped with the reason, on the console and
+    // in both reports.
     let no_password = reference_target_for(
         &base,
         |t| t.replace("\"implicit\", \"password\",", "\"implicit\","),
         "no-password.toml",
     );
-    let run = support::run(
-        "skips",
-        &[
-            "--target",
-            no_password.to_str().expect("utf-8"),
-            "-t",
-            "@password or @state",
-        ],
-    );
-    assert_eq!(run.code, Some(0), "{}", run.stdout);
+    let (run, suites) = run_with_junit("skips", &no_password, "@password or @state or @token");
+    let reason = "target does not declare the password grant";
     assert!(
-        run.scenarios.iter().all(|s| s.area == "state"),
-        "password scenarios did not run"
-    );
-    assert!(
-        run.stdout.contains("SKIP  password: Valid credentials give tokens — target does not declare the password grant"),
+        run.stdout.contains(&format!(
+            "SKIP  password: Valid credentials give tokens — {reason}"
+        )),
         "every skip prints its reason:\n{}",
         run.stdout
     );
+    skips_are_reported(&run, &suites, reason);
+
+    // Nothing runs at all: both reports are still written, with every skip.
+    let (run, suites) = run_with_junit("only-skips", &no_password, "@password");
+    assert_eq!((run.skipped().len(), run.scenarios.len()), (5, 5));
+    assert_eq!(suites.len(), 1, "{suites:#?}");
+    assert_eq!((suites[0].tests, suites[0].skipped), (5, Some(5)));
 
     // An expected failure that now passes fails the run; so does a regression.
     let expected = support::tmp("expected.txt");
@@ -201,4 +257,121 @@ fn undeclared_capabilities_skip_with_a_reason_and_expected_failures_are_enforced
         run.stdout
     );
     drop(handle);
+}
+
+/// Runs the suites tagged `tags` against `target` and requires a passing
+/// run; gives the run and its JUnit report.
+fn run_with_junit(label: &str, target: &std::path::Path, tags: &str) -> (support::Run, Vec<Suite>) {
+    let junit = support::tmp(&format!("{label}.xml"));
+    let run = support::run(
+        label,
+        &[
+            "--target",
+            target.to_str().expect("utf-8"),
+            "-t",
+            tags,
+            "--junit",
+            junit.to_str().expect("utf-8"),
+        ],
+    );
+    assert_eq!(run.code, Some(0), "{}", run.stdout);
+    let xml = std::fs::read_to_string(&junit).expect("JUnit file written");
+    (run, junit_suites(&xml))
+}
+
+/// The JSON and JUnit reports (`suites`) of `run` list every skip of its console summary
+/// (5 password scenarios, one token endpoint scenario), each with `reason`.
+fn skips_are_reported(run: &support::Run, suites: &[Suite], reason: &str) {
+    let grant = "A grant the client may not use gets unauthorized_client";
+    // Each report lists every skip of the console summary, with its reason.
+    let agree = |report: &str, reasons: Vec<&str>| {
+        assert_eq!(
+            reasons.len(),
+            run.summary_skips(),
+            "{report} and the console agree on skips"
+        );
+        assert!(
+            reasons.iter().all(|r| r.contains(reason)),
+            "each skip in {report} says why: {reasons:#?}"
+        );
+    };
+    assert_eq!(run.skipped().len(), 6, "{:#?}", run.skipped());
+    agree(
+        "JSON",
+        run.skipped()
+            .iter()
+            .filter_map(|s| s.skipped.as_deref())
+            .collect(),
+    );
+    assert!(
+        run.scenarios
+            .iter()
+            .filter(|s| s.area == "password")
+            .all(|s| s.skipped.is_some()),
+        "password scenarios did not run"
+    );
+    for (area, name) in [
+        ("password", "Valid credentials give tokens"),
+        ("token_endpoint", grant),
+    ] {
+        let s = run
+            .find(area, name)
+            .unwrap_or_else(|| panic!("{area}: {name} in JSON"));
+        assert!(s.skipped.is_some() && !s.failed, "{s:?}");
+        assert!(s.tags.iter().any(|t| t == "must"), "tags are kept: {s:?}");
+    }
+    assert!(
+        run.find("token_endpoint", "The token endpoint refuses GET")
+            .is_some_and(|s| s.skipped.is_none()),
+        "the token endpoint suite also ran: {:#?}",
+        run.scenarios
+    );
+
+    for s in suites {
+        let skips = s.cases.iter().filter(|c| c.skipped.is_some()).count();
+        assert_eq!(
+            s.tests,
+            s.cases.len(),
+            "tests=\"{}\" counts {}",
+            s.tests,
+            s.name
+        );
+        assert_eq!(s.skipped, Some(skips), "skipped=\"…\" counts {}", s.name);
+    }
+    let cases: Vec<&Case> = suites.iter().flat_map(|s| &s.cases).collect();
+    assert_eq!(cases.len(), run.scenarios.len(), "JUnit and JSON agree");
+    agree(
+        "JUnit",
+        cases.iter().filter_map(|c| c.skipped.as_deref()).collect(),
+    );
+    let suite = |file: &str| {
+        suites
+            .iter()
+            .find(|s| s.name.starts_with("Feature: ") && s.name.ends_with(file))
+            .unwrap_or_else(|| panic!("a testsuite for {file}: {suites:#?}"))
+    };
+    let password = suite("password.feature");
+    assert_eq!(password.cases.len(), 5, "{password:#?}");
+    assert!(
+        password.cases.iter().all(|c| c.skipped.is_some()),
+        "{password:#?}"
+    );
+    assert!(
+        password.cases.iter().any(|c| {
+            c.name
+                .starts_with("Scenario: Valid credentials give tokens: ")
+                && c.name.contains("password.feature:")
+        }),
+        "named as cucumber names a run scenario: {password:#?}"
+    );
+    let token = suite("token_endpoint.feature");
+    assert_eq!(token.skipped, Some(1), "{token:#?}");
+    assert!(
+        token.cases.len() > 1
+            && token
+                .cases
+                .iter()
+                .any(|c| c.skipped.is_some() && c.name.starts_with(&format!("Scenario: {grant}: "))),
+        "the skipped scenario joins its feature's run scenarios: {token:#?}"
+    );
 }

@@ -12,6 +12,8 @@ pub struct Scenario {
     pub name: String,
     pub tags: Vec<String>,
     pub failed: bool,
+    /// Not run: every step is `skipped` and the element's description says why.
+    pub skipped: Option<String>,
 }
 
 /// What a run produced.
@@ -27,6 +29,24 @@ pub struct Run {
 impl Run {
     pub fn failed(&self) -> Vec<&Scenario> {
         self.scenarios.iter().filter(|s| s.failed).collect()
+    }
+
+    pub fn skipped(&self) -> Vec<&Scenario> {
+        self.scenarios
+            .iter()
+            .filter(|s| s.skipped.is_some())
+            .collect()
+    }
+
+    /// The number of skips the console summary's last line gives.
+    pub fn summary_skips(&self) -> usize {
+        self.stdout
+            .lines()
+            .find_map(|l| {
+                let (_, rest) = l.split_once(" scenarios run, ")?;
+                rest.split_once(" skipped")?.0.parse().ok()
+            })
+            .unwrap_or_else(|| panic!("no summary line:\n{}", self.stdout))
     }
 
     pub fn find(&self, area: &str, name: &str) -> Option<&Scenario> {
@@ -92,18 +112,26 @@ fn parse(json: &serde_json::Value) -> Vec<Scenario> {
                         .map(|t| t.trim_start_matches('@').to_owned()),
                 )
                 .collect();
-            let failed = e["steps"]
-                .as_array()
-                .into_iter()
-                .flatten()
-                .any(|s| s["result"]["status"].as_str() != Some("passed"));
+            let skipped = e["description"]
+                .as_str()
+                .filter(|_| every_step_is(e, "skipped"))
+                .map(str::to_owned);
             out.push(Scenario {
                 area: area.clone(),
                 name: e["name"].as_str().unwrap_or("").to_owned(),
                 tags,
-                failed,
+                failed: skipped.is_none() && !every_step_is(e, "passed"),
+                skipped,
             });
         }
     }
     out
+}
+
+fn every_step_is(element: &serde_json::Value, status: &str) -> bool {
+    element["steps"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .all(|s| s["result"]["status"].as_str() == Some(status))
 }
