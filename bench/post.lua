@@ -1,6 +1,7 @@
 -- wrk script for every scenario of bench/run.sh: POST a form body with an
 -- Authorization header, count non-2xx answers as errors (wrk's own count covers
--- only status > 399), print one machine-readable RESULT line.
+-- only status > 399), print one machine-readable RESULT line:
+--   RESULT req/s p50_ms p99_ms errors codes_taken codes_short requests
 --
 -- BENCH_BODY     the form body (with BENCH_CODES: its prefix, the code is appended)
 -- BENCH_AUTH     the Authorization header value
@@ -68,8 +69,8 @@ function done(summary, latency, requests)
     taken_all = taken_all + t:get("taken")
     short_all = short_all + t:get("short")
   end
-  io.write(string.format("RESULT %.1f %.3f %.3f %d %d %d\n",
+  io.write(string.format("RESULT %.1f %.3f %.3f %d %d %d %d\n",
     summary.requests / (summary.duration / 1e6),
     latency:percentile(50) / 1000, latency:percentile(99) / 1000,
-    errors, taken_all, short_all))
+    errors, taken_all, short_all, summary.requests))
 end

@@ -74,7 +74,7 @@ start() {
 }
 
 # wrk_once CONNS SECONDS URL BODY AUTH [CODES] — one wrk run; prints
-# "req/s p50 p99 errors taken short" (post.lua's RESULT line).
+# "req/s p50 p99 errors taken short requests" (post.lua's RESULT line).
 wrk_once() {
     local c=$1 secs=$2 url=$3 body=$4 auth=$5 codes=${6:-}
     local threads=$(( c < 2 ? 1 : 2 ))
@@ -89,6 +89,7 @@ mint() { MINT_CONCURRENCY=16 "$MINTER" "$1" "$2" "$3"; }
 declare -A RPS       # "label conns" -> median req/s
 SHORT=0              # code-exchange requests that found no code left (reported runs)
 REDONE=0             # code-exchange runs redone because they ran out of codes
+OK=0                 # successful requests of the reported runs so far
 
 # run LABEL URL BODY AUTH PID [MINT_BASE] — REPEAT wrk runs per connection count,
 # one table line each. With MINT_BASE (code exchange), each run gets its own fresh
@@ -110,7 +111,7 @@ run() {
         for _ in $(seq 1 "$REPEAT"); do
             for attempt in 1 2 3; do
                 [[ -n $codes ]] && mint "$mint_base" "$need" "$codes"
-                read -r r a b e t s <<<"$(wrk_once "$c" "$DURATION" "$url" "$body" "$auth" "$codes")"
+                read -r r a b e t s n <<<"$(wrk_once "$c" "$DURATION" "$url" "$body" "$auth" "$codes")"
                 ((s == 0 || attempt == 3)) && break
                 # Out of codes: the run measured cheap refusals; redo it with 1.5 × the
                 # requests it made (an over-estimate, refusals being faster).
@@ -118,7 +119,7 @@ run() {
                 need=$(awk -v t="$t" 'BEGIN { printf "%d", 1.5 * t + 100 }')
             done
             rps+=("$r"); p50+=("$a"); p99+=("$b")
-            errs=$((errs + e)); SHORT=$((SHORT + s))
+            errs=$((errs + e)); SHORT=$((SHORT + s)); OK=$((OK + n - e))
         done
         RPS[$label $c]=$(median "${rps[@]}")
         local frac="-"
@@ -143,7 +144,12 @@ bench_store() {
     sleep 1
     local idle url="http://$HOST:$port"
     idle=$(rss_mb "$pid")
+    OK=0
     run "$store cc" "$url/oauth/token" "grant_type=client_credentials" "$CC_AUTH" "$pid"
+    # Tokens are kept until they expire (2 h), so the RSS growth is their cost
+    # (the SQLite store keeps them on disk).
+    [[ $store == memory ]] && awk -v n="$OK" -v a="$idle" -v b="$(rss_mb "$pid")" -v s="$store" 'BEGIN {
+        printf "RSS %s: %d tokens issued by cc, +%.1f MB: %.0f bytes per token\n", s, n, b - a, (b - a) * 1048576 / n }' >>"$WORK/rss"
     run "$store code" "$url/oauth/token" "$CODE_BODY" "$CODE_AUTH" "$pid" "$url"
     local token
     token=$(curl -sf -u demo-confidential:demo-confidential-secret \
