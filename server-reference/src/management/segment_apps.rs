@@ -156,7 +156,7 @@ impl App {
             .collect::<Result<Vec<_>, _>>()?;
         let scopes = ScopeSet::from_iter(self.scopes.iter().cloned());
         Ok(Client {
-            id: self.id.clone(),
+            id: self.id.as_str().into(),
             name: self.name.clone(),
             secret: None,
             auth_methods: vec![AuthMethod::PrivateKeyJwt],
@@ -193,7 +193,7 @@ impl Source {
 /// The client left behind by a deleted app: nothing it could authenticate with.
 fn tombstone(id: &str) -> Client {
     Client {
-        id: id.to_owned(),
+        id: id.into(),
         name: id.to_owned(),
         secret: None,
         auth_methods: Vec::new(),
@@ -586,7 +586,7 @@ async fn revoke(
         ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "the token store failed")
     };
     let record = state.store().token(&hash).await.map_err(store_error)?;
-    if record.is_none_or(|r| r.client_id != app) {
+    if record.is_none_or(|r| *r.client_id != *app) {
         return Err(ApiError::not_found("token of this OAuth app"));
     }
     state
