@@ -27,6 +27,7 @@ REPEAT="${REPEAT:-3}"
 PORT_BASE="${PORT_BASE:-18080}"
 HOST=127.0.0.1
 TARGET_DIR="${CARGO_TARGET_DIR:-target}"
+# basic CLIENT — client_secret_basic for a bench.toml client (secret: "CLIENT-secret").
 basic() { printf 'Basic %s' "$(printf '%s:%s-secret' "$1" "$1" | base64 -w0)"; }
 CC_AUTH="$(basic demo-confidential)"
 CODE_AUTH="$(basic demo-trusted)"
