@@ -96,7 +96,7 @@ pub async fn verify(
         .map_err(|_| "bad signature or malformed claims")?
         .claims;
 
-    if claims.iss.as_deref() != Some(client.id.as_str()) {
+    if claims.iss.as_deref() != Some(&*client.id) {
         return Err("iss must be the client_id");
     }
     let Some(subject) = claims.sub.filter(|s| !s.is_empty()) else {

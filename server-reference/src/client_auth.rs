@@ -193,7 +193,7 @@ async fn jwt_auth(
     let verified = assertion::verify(state, &client, jwt, opts.endpoint_path)
         .await
         .map_err(|e| OAuthError::invalid_client(format!("client_assertion: {e}")))?;
-    if verified.subject != client.id {
+    if verified.subject != *client.id {
         return Err(OAuthError::invalid_client(
             "client_assertion: sub must be the client_id",
         ));

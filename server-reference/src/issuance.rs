@@ -58,7 +58,7 @@ impl AppState {
             scope: req.scope.clone(),
             issued_at: now,
             expires_at: ttl.map(|t| now + t * 1000),
-            grant_id: req.grant_id.clone(),
+            grant_id: req.grant_id,
             revoked: false,
         };
         self.store()

@@ -1,6 +1,7 @@
 //! The server's domain records. Secrets appear here only as hashes.
 
 use std::fmt;
+use std::sync::Arc;
 
 use jsonwebtoken::{Algorithm, DecodingKey};
 use serde::{Deserialize, Serialize};
@@ -115,7 +116,7 @@ impl fmt::Debug for ClientKey {
 /// A registered OAuth client.
 #[derive(Clone, Debug)]
 pub struct Client {
-    pub id: String,
+    pub id: Arc<str>,
     pub name: String,
     /// `None` for public clients.
     pub secret: Option<TokenHash>,
@@ -184,12 +185,21 @@ impl fmt::Debug for TotpSecret {
 
 /// Identifies every token descending from one authorization (one code, one
 /// password grant…), so that reuse or replay can revoke them all at once.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct GrantId(pub String);
+///
+/// A random (v4) UUID held as its 16 bytes, no allocation per token; stored and
+/// shown in its hyphenated text form.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct GrantId(pub uuid::Uuid);
 
 impl GrantId {
     pub fn new() -> Self {
-        Self(uuid::Uuid::new_v4().to_string())
+        Self(uuid::Uuid::new_v4())
+    }
+}
+
+impl fmt::Display for GrantId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.0.hyphenated().fmt(f)
     }
 }
 
@@ -234,7 +244,8 @@ pub enum TokenKind {
 pub struct TokenRecord {
     pub hash: TokenHash,
     pub kind: TokenKind,
-    pub client_id: String,
+    /// Shared with the client record: a clone per token costs a reference count.
+    pub client_id: Arc<str>,
     /// The resource owner; `None` for client credentials.
     pub username: Option<String>,
     pub scope: ScopeSet,

@@ -1,11 +1,15 @@
 //! Scope sets (RFC 6749 §3.3): space-delimited, order-insensitive, case-sensitive.
 
-use std::collections::BTreeSet;
 use std::fmt;
+use std::sync::Arc;
 
 /// A normalised set of scope tokens. Order in requests does not matter (catalogue O3).
-#[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
-pub struct ScopeSet(BTreeSet<String>);
+///
+/// Held as one shared string, the tokens sorted, deduplicated and joined by single
+/// spaces: every token record carries a scope, and a clone (a client's default
+/// scope into each token it is issued) costs a reference count, not an allocation.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct ScopeSet(Arc<str>);
 
 /// A scope string that is not a valid RFC 6749 §3.3 scope.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -15,14 +19,11 @@ pub struct InvalidScope;
 impl ScopeSet {
     /// Parses a space-delimited scope string; empty tokens (double spaces) are skipped.
     pub fn parse(s: &str) -> Result<Self, InvalidScope> {
-        let mut set = BTreeSet::new();
-        for token in s.split(' ').filter(|t| !t.is_empty()) {
-            if !token.bytes().all(is_scope_char) {
-                return Err(InvalidScope);
-            }
-            set.insert(token.to_owned());
+        let tokens = s.split(' ').filter(|t| !t.is_empty());
+        if !tokens.clone().all(|t| t.bytes().all(is_scope_char)) {
+            return Err(InvalidScope);
         }
-        Ok(Self(set))
+        Ok(tokens.collect())
     }
 
     pub fn is_empty(&self) -> bool {
@@ -30,22 +31,33 @@ impl ScopeSet {
     }
 
     pub fn contains(&self, scope: &str) -> bool {
-        self.0.contains(scope)
+        self.iter().any(|s| s == scope)
     }
 
     pub fn is_subset(&self, other: &ScopeSet) -> bool {
-        self.0.is_subset(&other.0)
+        self.iter().all(|s| other.contains(s))
     }
 
     pub fn iter(&self) -> impl Iterator<Item = &str> {
-        self.0.iter().map(String::as_str)
+        self.0.split(' ').filter(|t| !t.is_empty())
+    }
+}
+
+impl Default for ScopeSet {
+    fn default() -> Self {
+        Self(Arc::from(""))
     }
 }
 
 /// Builds a set from trusted values (configuration), without validation.
-impl<S: Into<String>> FromIterator<S> for ScopeSet {
+impl<S: AsRef<str>> FromIterator<S> for ScopeSet {
     fn from_iter<I: IntoIterator<Item = S>>(items: I) -> Self {
-        Self(items.into_iter().map(Into::into).collect())
+        let items: Vec<S> = items.into_iter().collect();
+        let mut tokens: Vec<&str> = items.iter().map(AsRef::as_ref).collect();
+        tokens.retain(|t| !t.is_empty());
+        tokens.sort_unstable();
+        tokens.dedup();
+        Self(Arc::from(tokens.join(" ")))
     }
 }
 
@@ -56,15 +68,7 @@ fn is_scope_char(b: u8) -> bool {
 
 impl fmt::Display for ScopeSet {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let mut first = true;
-        for s in &self.0 {
-            if !first {
-                f.write_str(" ")?;
-            }
-            f.write_str(s)?;
-            first = false;
-        }
-        Ok(())
+        f.write_str(&self.0)
     }
 }
 
@@ -79,6 +83,18 @@ mod tests {
             ScopeSet::parse("a b").unwrap()
         );
         assert_eq!(ScopeSet::parse("b a").unwrap().to_string(), "a b");
+    }
+
+    #[test]
+    fn set_operations() {
+        let ab = ScopeSet::parse("b a").unwrap();
+        let abc = ScopeSet::parse("c a b").unwrap();
+        assert!(ab.contains("a") && !ab.contains("c") && !ab.contains("a b"));
+        assert!(ab.is_subset(&abc) && !abc.is_subset(&ab));
+        assert!(ScopeSet::default().is_subset(&ab) && ScopeSet::default().is_empty());
+        assert_eq!(ScopeSet::parse("  ").unwrap(), ScopeSet::default());
+        assert_eq!(abc.iter().collect::<Vec<_>>(), ["a", "b", "c"]);
+        assert_eq!(["b", "", "a", "b"].into_iter().collect::<ScopeSet>(), ab);
     }
 
     #[test]

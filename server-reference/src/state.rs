@@ -161,7 +161,7 @@ pub fn client_from_config(c: &crate::config::ClientConfig) -> Result<Client, Con
             .and_then(expiration_period_secs)
     });
     Ok(Client {
-        id: c.id.clone(),
+        id: c.id.as_str().into(),
         name: c.name.clone().unwrap_or_else(|| c.id.clone()),
         secret: c.secret.as_deref().map(TokenHash::of),
         auth_methods: c.auth_methods.clone(),

@@ -1262,7 +1262,7 @@ async fn implicit_grant_returns_tokens_in_the_fragment_without_refresh_token() {
         .await
         .unwrap()
         .expect("token stored by hash");
-    assert_eq!(record.client_id, "demo-implicit");
+    assert_eq!(&*record.client_id, "demo-implicit");
     assert_eq!(record.username.as_deref(), Some("alice"));
     assert!(record.is_active(server.handle.state().now()));
 }

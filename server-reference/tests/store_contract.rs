@@ -77,7 +77,7 @@ fn code(grant: &GrantId) -> AuthCode {
             ChallengeMethod::S256,
         )),
         expires_at: NOW + 60_000,
-        grant_id: grant.clone(),
+        grant_id: *grant,
     }
 }
 
@@ -90,7 +90,7 @@ fn token(kind: TokenKind, grant: &GrantId, expires_at: Option<Millis>) -> TokenR
         scope: scope("api offline_access"),
         issued_at: NOW,
         expires_at,
-        grant_id: grant.clone(),
+        grant_id: *grant,
         revoked: false,
     }
 }

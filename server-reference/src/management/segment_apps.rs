@@ -181,7 +181,7 @@ impl App {
             .collect::<Result<Vec<_>, _>>()?;
         let scopes = ScopeSet::from_iter(self.scopes.iter().cloned());
         Ok(Client {
-            id: self.id.clone(),
+            id: self.id.as_str().into(),
             name: self.name.clone(),
             secret: None,
             auth_methods: vec![AuthMethod::PrivateKeyJwt],
@@ -232,7 +232,7 @@ pub(crate) fn clients(
 /// The client left behind by a deleted app: nothing it could authenticate with.
 fn tombstone(id: &str) -> Client {
     Client {
-        id: id.to_owned(),
+        id: id.into(),
         name: id.to_owned(),
         secret: None,
         auth_methods: Vec::new(),
@@ -637,7 +637,7 @@ async fn revoke(
         .token(&hash)
         .await
         .map_err(ApiError::storage)?;
-    if record.is_none_or(|r| r.client_id != app) {
+    if record.is_none_or(|r| *r.client_id != *app) {
         return Err(ApiError::not_found("token of this OAuth app"));
     }
     if state.fault(Fault::AppTokenRevocationIgnored) {

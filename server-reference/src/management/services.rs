@@ -248,7 +248,7 @@ async fn register(
     }
     let scopes = ScopeSet::from_iter(["api", "read_user"]);
     let client = Client {
-        id: service.id.clone(),
+        id: service.id.as_str().into(),
         name: service.name.clone(),
         secret: Some(TokenHash::of(&secret)),
         auth_methods: vec![AuthMethod::ClientSecretBasic, AuthMethod::ClientSecretPost],

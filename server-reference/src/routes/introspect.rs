@@ -71,7 +71,7 @@ fn describe(state: &AppState, t: &TokenRecord, active: bool) -> Value {
     let mut m = Map::new();
     m.insert("active".into(), active.into());
     m.insert("scope".into(), t.scope.to_string().into());
-    m.insert("client_id".into(), t.client_id.clone().into());
+    m.insert("client_id".into(), Value::from(&*t.client_id));
     if let Some(u) = &t.username {
         m.insert("username".into(), u.clone().into());
     }
@@ -84,7 +84,10 @@ fn describe(state: &AppState, t: &TokenRecord, active: bool) -> Value {
         m.insert("exp".into(), (exp / 1000).into());
     }
     m.insert("iat".into(), (t.issued_at / 1000).into());
-    let sub = t.username.clone().unwrap_or_else(|| t.client_id.clone());
+    let sub = t
+        .username
+        .clone()
+        .unwrap_or_else(|| t.client_id.to_string());
     m.insert("sub".into(), sub.into());
     m.insert("iss".into(), state.issuer().into());
     Value::Object(m)

@@ -125,7 +125,7 @@ async fn track(State(state): State<AppState>, headers: HeaderMap, body: Bytes) -
         let Some(record) = record.filter(|r| {
             r.kind == TokenKind::Access
                 && r.is_active(state.now())
-                && (source.app.as_deref() == Some(r.client_id.as_str())
+                && (source.app.as_deref() == Some(&*r.client_id)
                     || state.fault(Fault::TrackOtherAppToken))
         }) else {
             return BearerError::InvalidToken.into_response();

@@ -12,7 +12,7 @@ use crate::scope::ScopeSet;
 
 #[derive(Debug)]
 pub struct MemoryStore {
-    clients: Mutex<HashMap<String, Arc<Client>>>,
+    clients: Mutex<HashMap<Arc<str>, Arc<Client>>>,
     users: Mutex<HashMap<String, Arc<User>>>,
     /// code hash → (code, used)
     codes: Mutex<HashMap<TokenHash, (AuthCode, bool)>>,
@@ -151,7 +151,7 @@ impl Store for MemoryStore {
     }
 
     async fn revoke_grant(&self, grant: &GrantId) -> Result<(), StoreError> {
-        lock(&self.revoked_grants).insert(grant.clone());
+        lock(&self.revoked_grants).insert(*grant);
         Ok(())
     }
 

@@ -215,7 +215,7 @@ fn client_from_row(row: &SqliteRow) -> Result<Client, StoreError> {
         .map(|b| hash("client secret", b))
         .transpose()?;
     Ok(Client {
-        id: get_s("id")?,
+        id: get_s("id")?.into(),
         name: get_s("name")?,
         secret,
         auth_methods: from_json::<Vec<AuthMethod>>("auth methods", &get_s("auth_methods")?)?,
@@ -271,8 +271,15 @@ fn code_from_row(row: &SqliteRow) -> Result<AuthCode, StoreError> {
         )?,
         challenge,
         expires_at: millis(row.try_get("expires_at").map_err(db)?),
-        grant_id: GrantId(row.try_get("grant_id").map_err(db)?),
+        grant_id: grant_id(row)?,
     })
+}
+
+fn grant_id(row: &SqliteRow) -> Result<GrantId, StoreError> {
+    let text: &str = row.try_get("grant_id").map_err(db)?;
+    text.parse()
+        .map(GrantId)
+        .map_err(|e| corrupt("grant id", e))
 }
 
 /// Selects a token with `revoked` already folded with its grant's revocation.
@@ -301,7 +308,7 @@ fn token_from_row(row: &SqliteRow) -> Result<TokenRecord, StoreError> {
             .try_get::<Option<i64>, _>("expires_at")
             .map_err(db)?
             .map(millis),
-        grant_id: GrantId(row.try_get("grant_id").map_err(db)?),
+        grant_id: grant_id(row)?,
         revoked: row.try_get("revoked").map_err(db)?,
     })
 }
@@ -325,7 +332,7 @@ async fn insert_token_in(
     .bind(t.scope.to_string())
     .bind(ms(t.issued_at))
     .bind(t.expires_at.map(ms))
-    .bind(&t.grant_id.0)
+    .bind(t.grant_id.to_string())
     .bind(t.revoked)
     .execute(&mut **tx)
     .await?;
@@ -476,7 +483,7 @@ impl Store for SqliteStore {
         .bind(challenge)
         .bind(method)
         .bind(ms(c.expires_at))
-        .bind(&c.grant_id.0)
+        .bind(c.grant_id.to_string())
         .execute(&self.writer)
         .await
         .map_err(db)?;
@@ -560,7 +567,7 @@ impl Store for SqliteStore {
 
     async fn revoke_grant(&self, grant: &GrantId) -> Result<(), StoreError> {
         sqlx::query("INSERT INTO revoked_grants (grant_id) VALUES (?) ON CONFLICT DO NOTHING")
-            .bind(&grant.0)
+            .bind(grant.to_string())
             .execute(&self.writer)
             .await
             .map_err(db)?;

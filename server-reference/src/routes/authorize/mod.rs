@@ -143,7 +143,7 @@ async fn respond(
             let code = random_token();
             let record = AuthCode {
                 hash: TokenHash::of(&code),
-                client_id: client.id.clone(),
+                client_id: client.id.to_string(),
                 username: username.to_owned(),
                 redirect_uri: request.redirect_uri_param.clone(),
                 scope: request.scope.clone(),

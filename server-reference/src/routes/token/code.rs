@@ -42,7 +42,7 @@ pub(super) async fn exchange(ctx: Ctx<'_>) -> Result<Response, OAuthError> {
         }
     };
     let client = ctx.client();
-    if record.client_id != client.id && !state.fault(Fault::CodeNotBoundToClient) {
+    if *record.client_id != *client.id && !state.fault(Fault::CodeNotBoundToClient) {
         return Err(OAuthError::invalid_grant(
             "the authorization code was issued to another client",
         ));
@@ -91,7 +91,7 @@ pub(super) async fn exchange(ctx: Ctx<'_>) -> Result<Response, OAuthError> {
             client,
             username: Some(&record.username),
             scope: record.scope.clone(),
-            grant_id: record.grant_id.clone(),
+            grant_id: record.grant_id,
             with_refresh_token: client.allows_grant(GrantType::RefreshToken),
         })
         .await?;

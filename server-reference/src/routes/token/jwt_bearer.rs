@@ -34,7 +34,7 @@ pub(super) async fn exchange(
         ));
     };
     let client = match auth {
-        Some(a) if a.client.id == iss => a.client,
+        Some(a) if *a.client.id == *iss => a.client,
         Some(_) => {
             return Err(OAuthError::invalid_grant(
                 "the assertion was issued by another client",
@@ -58,7 +58,7 @@ pub(super) async fn exchange(
     let verified = assertion::verify(state, &client, jwt, path)
         .await
         .map_err(|e| OAuthError::invalid_grant(format!("assertion: {e}")))?;
-    if verified.subject != client.id {
+    if verified.subject != *client.id {
         return Err(OAuthError::invalid_grant(
             "assertion: sub must be the client id (no delegation is configured)",
         ));

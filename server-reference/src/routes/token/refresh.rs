@@ -74,7 +74,7 @@ pub(super) async fn exchange(ctx: Ctx<'_>) -> Result<Response, OAuthError> {
             client,
             username: record.username.as_deref(),
             scope,
-            grant_id: record.grant_id.clone(),
+            grant_id: record.grant_id,
             with_refresh_token: !narrowed,
         })
         .await?;
@@ -102,7 +102,7 @@ async fn new_refresh_token(ctx: Ctx<'_>, old: &TokenRecord) -> Result<String, OA
             scope: old.scope.clone(),
             issued_at: now,
             expires_at: ttl.map(|t| now + t * 1000),
-            grant_id: old.grant_id.clone(),
+            grant_id: old.grant_id,
             revoked: false,
         })
         .await?;
