@@ -29,6 +29,7 @@ use crate::params::{OAuthRequest, ParamsRejection};
 use crate::scope::ScopeSet;
 use crate::session::{AuthorizationRequest, ResponseKind, Session};
 use crate::state::AppState;
+use crate::store::StoreError;
 
 use redirect::Mode;
 use request::{Dialect, ErrorTarget, Rejection};
@@ -128,116 +129,79 @@ async fn proceed(
     })
 }
 
-/// The successful authorization response: a code (query) or tokens (fragment).
+/// The successful authorization response: a code (query) or tokens (fragment),
+/// with `state` and `iss`; a storage failure is a `server_error` redirect.
 async fn respond(
     state: &AppState,
     client: &Client,
     username: &str,
     request: AuthorizationRequest,
 ) -> Response {
-    let iss = state.issuer().to_owned();
-    let keep_state = !state.fault(Fault::StateDropped);
-    let with_iss = !state.fault(Fault::IssMissing);
-    match request.kind {
-        ResponseKind::Code => {
-            let code = random_token();
-            let record = AuthCode {
-                hash: TokenHash::of(&code),
-                client_id: client.id.to_string(),
-                username: username.to_owned(),
-                redirect_uri: request.redirect_uri_param.clone(),
-                scope: request.scope.clone(),
-                challenge: request.challenge.clone(),
-                expires_at: state.now() + state.settings().code_ttl_secs * 1000,
-                grant_id: GrantId::new(),
-            };
-            if let Err(e) = state.store().insert_code(record).await {
-                tracing::error!(error = %e, "storage failure");
-                return error_redirect(
-                    state,
-                    &target(&request),
-                    ErrorCode::ServerError,
-                    "try again",
-                );
-            }
-            let mut params = vec![("code", code.as_str())];
-            push_common(
-                &mut params,
-                request.state.as_deref(),
-                &iss,
-                keep_state,
-                with_iss,
-            );
-            see_other(&redirect::append(
-                &request.redirect_uri,
-                Mode::Query,
-                &params,
-            ))
-        }
-        ResponseKind::Token => {
-            let issued = match state
-                .issue_tokens(IssueRequest {
-                    client,
-                    username: Some(username),
-                    scope: request.scope.clone(),
-                    grant_id: GrantId::new(),
-                    with_refresh_token: state.fault(Fault::ImplicitRefreshToken),
-                })
-                .await
-            {
-                Ok(i) => i,
-                Err(e) => {
-                    tracing::error!(error = %e, "storage failure");
-                    return error_redirect(
-                        state,
-                        &target(&request),
-                        ErrorCode::ServerError,
-                        "try again",
-                    );
-                }
-            };
-            let expires_in = issued.expires_in.map(|s| s.to_string());
-            let scope = issued.scope.to_string();
-            let mut params = vec![
-                ("access_token", issued.access_token.as_str()),
-                ("token_type", "Bearer"),
-            ];
-            if let Some(e) = &expires_in {
-                params.push(("expires_in", e));
-            }
-            params.push(("scope", &scope));
-            if let Some(r) = &issued.refresh_token {
-                params.push(("refresh_token", r));
-            }
-            push_common(
-                &mut params,
-                request.state.as_deref(),
-                &iss,
-                keep_state,
-                with_iss,
-            );
-            see_other(&redirect::append(
-                &request.redirect_uri,
-                Mode::Fragment,
-                &params,
-            ))
+    let target = target(&request);
+    let answer = match request.kind {
+        ResponseKind::Code => code_answer(state, client, username, &request).await,
+        ResponseKind::Token => token_answer(state, client, username, &request).await,
+    };
+    match answer {
+        Ok(params) => redirect_with(state, &target, params, !state.fault(Fault::StateDropped)),
+        Err(e) => {
+            tracing::error!(error = %e, "storage failure");
+            error_redirect(state, &target, ErrorCode::ServerError, "try again")
         }
     }
 }
 
-fn push_common<'a>(
-    params: &mut Vec<(&'a str, &'a str)>,
-    st: Option<&'a str>,
-    iss: &'a str,
-    keep_state: bool,
-    with_iss: bool,
-) {
-    if let Some(s) = st.filter(|_| keep_state) {
-        params.push(("state", s));
+/// Stores a fresh code bound to the request; the response's `code` parameter.
+async fn code_answer(
+    state: &AppState,
+    client: &Client,
+    username: &str,
+    request: &AuthorizationRequest,
+) -> Result<Vec<(&'static str, String)>, StoreError> {
+    let code = random_token();
+    let record = AuthCode {
+        hash: TokenHash::of(&code),
+        client_id: client.id.to_string(),
+        username: username.to_owned(),
+        redirect_uri: request.redirect_uri_param.clone(),
+        scope: request.scope.clone(),
+        challenge: request.challenge.clone(),
+        expires_at: state.now() + state.settings().code_ttl_secs * 1000,
+        grant_id: GrantId::new(),
+    };
+    state.store().insert_code(record).await?;
+    Ok(vec![("code", code)])
+}
+
+/// Issues the implicit grant's access token (never a refresh token, but under a
+/// fault); the fragment's parameters.
+async fn token_answer(
+    state: &AppState,
+    client: &Client,
+    username: &str,
+    request: &AuthorizationRequest,
+) -> Result<Vec<(&'static str, String)>, StoreError> {
+    let issued = state
+        .issue_tokens(IssueRequest {
+            client,
+            username: Some(username),
+            scope: request.scope.clone(),
+            grant_id: GrantId::new(),
+            with_refresh_token: state.fault(Fault::ImplicitRefreshToken),
+        })
+        .await?;
+    let mut params = vec![
+        ("access_token", issued.access_token),
+        ("token_type", "Bearer".to_owned()),
+    ];
+    if let Some(e) = issued.expires_in {
+        params.push(("expires_in", e.to_string()));
     }
-    if with_iss {
-        params.push(("iss", iss));
+    params.push(("scope", issued.scope.to_string()));
+    if let Some(r) = issued.refresh_token {
+        params.push(("refresh_token", r));
     }
+    Ok(params)
 }
 
 fn target(request: &AuthorizationRequest) -> ErrorTarget {
@@ -277,19 +241,32 @@ fn error_redirect(
     code: ErrorCode,
     description: &str,
 ) -> Response {
-    let description = sanitize_description(description);
-    let iss = state.issuer().to_owned();
-    let mut params = vec![
-        ("error", code.as_str()),
-        ("error_description", description.as_ref()),
+    let params = vec![
+        ("error", code.as_str().to_owned()),
+        (
+            "error_description",
+            sanitize_description(description).into_owned(),
+        ),
     ];
-    push_common(
-        &mut params,
-        to.state.as_deref(),
-        &iss,
-        !state.fault(Fault::StateDroppedOnError),
-        !state.fault(Fault::IssMissing),
-    );
+    redirect_with(state, to, params, !state.fault(Fault::StateDroppedOnError))
+}
+
+/// Every authorization response, success or error: `params`, then `state` (when
+/// the request had one and `keep_state`) and `iss` (RFC 9207), in the query or
+/// the fragment of the redirect URI.
+fn redirect_with(
+    state: &AppState,
+    to: &ErrorTarget,
+    mut params: Vec<(&'static str, String)>,
+    keep_state: bool,
+) -> Response {
+    if let Some(s) = to.state.clone().filter(|_| keep_state) {
+        params.push(("state", s));
+    }
+    if !state.fault(Fault::IssMissing) {
+        params.push(("iss", state.issuer().to_owned()));
+    }
+    let params: Vec<(&str, &str)> = params.iter().map(|(k, v)| (*k, v.as_str())).collect();
     see_other(&redirect::append(&to.redirect_uri, to.mode, &params))
 }
 

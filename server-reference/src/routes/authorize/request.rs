@@ -33,7 +33,8 @@ impl Dialect {
     }
 }
 
-/// Where an error redirect goes.
+/// Where an authorization response goes: error redirects and, once the request
+/// is valid, the successful response too.
 #[derive(Clone, Debug)]
 pub(crate) struct ErrorTarget {
     pub(crate) redirect_uri: String,
