@@ -15,20 +15,10 @@ use serde_json::{Value, json};
 use support::TestServer;
 use token_support::*;
 
-const ASSERTION_TYPE: &str = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer";
 const JWT_BEARER: &str = "urn:ietf:params:oauth:grant-type:jwt-bearer";
 
 async fn cc_with(ts: &TestServer, assertion: &str) -> reqwest::Response {
-    ts.post_form(
-        TOKEN,
-        None,
-        &[
-            ("grant_type", "client_credentials"),
-            ("client_assertion_type", ASSERTION_TYPE),
-            ("client_assertion", assertion),
-        ],
-    )
-    .await
+    cc_with_assertion(ts, assertion, None).await
 }
 
 async fn refused(ts: &TestServer, assertion: &str) -> Value {

@@ -10,19 +10,18 @@ use std::sync::atomic::{AtomicBool, Ordering};
 
 use async_trait::async_trait;
 use oauth_server_reference::Config;
-use oauth_server_reference::crypto::{TokenHash, random_token};
+use oauth_server_reference::crypto::TokenHash;
 use oauth_server_reference::model::{AuthCode, Client, GrantId, Millis, TokenRecord, User};
 use oauth_server_reference::scope::ScopeSet;
 use oauth_server_reference::store::{Consumed, MemoryStore, SqliteStore, Store, StoreError};
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 use support::{TempDir, TestServer};
-use token_support::{TOKEN, server_now, sign};
+use token_support::{TOKEN, cc_with_assertion, claims_for, sign};
 
 const ADMIN: (&str, &str) = ("admin@example.com", "demo-admin-key");
 const TENANT: &str = "/v2/tenants/demo-tenant";
 const SOURCE: &str = "/v2/tenants/demo-tenant/sources/demo-source";
-const ASSERTION_TYPE: &str = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer";
 
 async fn call(
     ts: &TestServer,
@@ -74,16 +73,8 @@ async fn create_app(ts: &TestServer, name: &str) -> (String, String) {
 
 /// A client-credentials request authenticated as the app; returns the status.
 async fn app_token(ts: &TestServer, app: &str, kid: &str) -> StatusCode {
-    let now = server_now(ts);
-    let claims = json!({"iss": app, "sub": app, "aud": ts.handle.state().issuer(),
-        "iat": now, "exp": now + 60, "jti": random_token()});
-    let assertion = sign(Some(kid), false, &claims);
-    let form = [
-        ("grant_type", "client_credentials"),
-        ("client_assertion_type", ASSERTION_TYPE),
-        ("client_assertion", assertion.as_str()),
-    ];
-    ts.post_form(TOKEN, None, &form).await.status()
+    let assertion = sign(Some(kid), false, &claims_for(ts, app));
+    cc_with_assertion(ts, &assertion, None).await.status()
 }
 
 async fn create_component(ts: &TestServer, id: &str) -> StatusCode {

@@ -7,11 +7,10 @@ mod token_support;
 
 use oauth_server_reference::Config;
 use oauth_server_reference::config::DEMO_TOML;
-use oauth_server_reference::crypto::random_token;
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 use support::{TestServer, json};
-use token_support::{TOKEN, server_now, sign};
+use token_support::{cc_with_assertion, claims_for, sign};
 
 const ADMIN: (&str, &str) = ("admin@example.com", "demo-admin-key");
 const OWNER: (&str, &str) = ("owner@example.com", "demo-owner-key");
@@ -23,7 +22,6 @@ const FUNCTION_READER: (&str, &str) = ("function-reader@example.com", "demo-func
 const APPS: &str = "/v2/tenants/demo-tenant/oauth-apps";
 const SOURCE: &str = "/v2/tenants/demo-tenant/sources/demo-source";
 const WRITE_KEY: &str = "demo-write-key";
-const ASSERTION_TYPE: &str = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer";
 const ALL_SCOPES: [&str; 3] = [
     "tracking_api:write",
     "functions:write",
@@ -96,19 +94,8 @@ async fn token_req(
     kid: &str,
     scope: Option<&str>,
 ) -> reqwest::Response {
-    let now = server_now(ts);
-    let claims = json!({"iss": app, "sub": app, "aud": ts.handle.state().issuer(),
-        "iat": now, "exp": now + 60, "jti": random_token()});
-    let assertion = sign(Some(kid), false, &claims);
-    let mut form = vec![
-        ("grant_type", "client_credentials"),
-        ("client_assertion_type", ASSERTION_TYPE),
-        ("client_assertion", assertion.as_str()),
-    ];
-    if let Some(s) = scope {
-        form.push(("scope", s));
-    }
-    ts.post_form(TOKEN, None, &form).await
+    let assertion = sign(Some(kid), false, &claims_for(ts, app));
+    cc_with_assertion(ts, &assertion, scope).await
 }
 
 async fn token(ts: &TestServer, app: &str, kid: &str, scope: Option<&str>) -> Value {

@@ -40,6 +40,13 @@ async fn send(
     req.send().await.expect("request reaches the server")
 }
 
+/// `PATCH {"trusted": true}` on service `id`, as `creds`.
+async fn trust(server: &TestServer, id: &str, creds: (&str, &str)) -> reqwest::Response {
+    let path = format!("/api/rest/services/{id}");
+    let body = json!({"trusted": true}).to_string();
+    send(server, Method::PATCH, &path, Some(creds), Some(body)).await
+}
+
 /// Registers the seed's sample service; returns `(id, secret)`.
 async fn register(server: &TestServer) -> (String, String) {
     let resp = send(
@@ -219,11 +226,19 @@ async fn only_administrators_register_or_trust_services() {
     .await;
     error_detail(reader, StatusCode::FORBIDDEN).await;
     let (id, _) = register(&server).await;
-    let path = format!("/api/rest/services/{id}");
-    let trust = Some(json!({"trusted": true}).to_string());
-    let reader = send(&server, Method::PATCH, &path, Some(READER), trust).await;
+    let reader = trust(&server, &id, READER).await;
     error_detail(reader, StatusCode::FORBIDDEN).await;
-    let still = json(send(&server, Method::GET, &path, Some(ADMIN), None).await).await;
+    let still = json(
+        send(
+            &server,
+            Method::GET,
+            &format!("/api/rest/services/{id}"),
+            Some(ADMIN),
+            None,
+        )
+        .await,
+    )
+    .await;
     assert_eq!(still["trusted"], false);
 }
 
@@ -321,15 +336,7 @@ async fn a_trusted_service_skips_consent_and_an_untrusted_one_does_not() {
     assert!(cb.code().is_some());
 
     let (trusted, secret) = register(&server).await;
-    let path = format!("/api/rest/services/{trusted}");
-    let resp = send(
-        &server,
-        Method::PATCH,
-        &path,
-        Some(ADMIN),
-        Some(json!({"trusted": true}).to_string()),
-    )
-    .await;
+    let resp = trust(&server, &trusted, ADMIN).await;
     assert_eq!(resp.status(), StatusCode::OK);
     assert_eq!(json(resp).await["trusted"], true);
     let (shown, cb) = authorize(&server, &trusted).await;
@@ -382,16 +389,7 @@ async fn only_a_trusted_service_accesses_hub_resources_on_its_own_behalf() {
         "{challenge}"
     );
 
-    let path = format!("/api/rest/services/{id}");
-    let trust = send(
-        &server,
-        Method::PATCH,
-        &path,
-        Some(ADMIN),
-        Some(json!({"trusted": true}).to_string()),
-    )
-    .await;
-    assert_eq!(trust.status(), StatusCode::OK);
+    assert_eq!(trust(&server, &id, ADMIN).await.status(), StatusCode::OK);
     let allowed = me().await.unwrap();
     assert_eq!(allowed.status(), StatusCode::OK);
     assert_eq!(json(allowed).await["client_id"], id.as_str());

@@ -156,6 +156,7 @@ pub fn wall_now() -> i64 {
         .as_secs() as i64
 }
 
+pub const ASSERTION_TYPE: &str = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer";
 pub const RSA_KID: &str = "demo-key-1";
 pub const EC_KID: &str = "demo-key-2";
 pub const JWT_CLIENT: &str = "demo-jwt";
@@ -185,10 +186,34 @@ pub fn sign(kid: Option<&str>, use_ec: bool, claims: &Value) -> String {
 
 /// Valid client-assertion claims for demo-jwt against `ts`.
 pub fn claims(ts: &TestServer) -> Value {
+    claims_for(ts, JWT_CLIENT)
+}
+
+/// A client-credentials request authenticated by `assertion` (`private_key_jwt`),
+/// asking for `scope` when given.
+pub async fn cc_with_assertion(
+    ts: &TestServer,
+    assertion: &str,
+    scope: Option<&str>,
+) -> reqwest::Response {
+    let mut form = vec![
+        ("grant_type", "client_credentials"),
+        ("client_assertion_type", ASSERTION_TYPE),
+        ("client_assertion", assertion),
+    ];
+    if let Some(s) = scope {
+        form.push(("scope", s));
+    }
+    ts.post_form(TOKEN, None, &form).await
+}
+
+/// Valid client-assertion claims for `client` against `ts` (`aud` = the issuer,
+/// a fresh `jti`, one minute of life).
+pub fn claims_for(ts: &TestServer, client: &str) -> Value {
     let now = server_now(ts);
     serde_json::json!({
-        "iss": JWT_CLIENT,
-        "sub": JWT_CLIENT,
+        "iss": client,
+        "sub": client,
         "aud": ts.handle.state().issuer(),
         "iat": now,
         "exp": now + 60,
