@@ -143,16 +143,19 @@ pub(crate) fn opt_id(
     }
 }
 
+/// A response with `status` and `body`, for unit tests of response readers.
+#[cfg(test)]
+pub(crate) fn test_response(status: u16, body: &str) -> http::Response<Vec<u8>> {
+    http::Response::builder()
+        .status(status)
+        .body(body.as_bytes().to_vec())
+        .unwrap()
+}
+
 #[cfg(test)]
 mod tests {
+    use super::test_response as resp;
     use super::*;
-
-    fn resp(status: u16, body: &str) -> http::Response<Vec<u8>> {
-        http::Response::builder()
-            .status(status)
-            .body(body.as_bytes().to_vec())
-            .unwrap()
-    }
 
     #[test]
     fn error_with_200_is_oauth_error() {

@@ -471,13 +471,7 @@ pub(crate) mod testing {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn resp(status: u16, body: &str) -> http::Response<Vec<u8>> {
-        http::Response::builder()
-            .status(status)
-            .body(body.as_bytes().to_vec())
-            .unwrap()
-    }
+    use crate::response::test_response as resp;
 
     #[test]
     fn json_api_errors_become_typed_errors() {
