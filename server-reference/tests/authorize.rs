@@ -916,13 +916,14 @@ async fn consent_page_names_client_and_scopes_and_deny_gives_access_denied() {
     let mut b = Browser::new(&server);
     b.login("/oauth/login/done", ALICE.0, ALICE.1, None).await;
     let page = b
-        .authorize(&[
-            ("client_id", "demo-confidential"),
-            ("response_type", "code"),
-            ("redirect_uri", REDIRECT),
-            ("scope", "api whoami"),
-            ("state", STATE_ODD),
-        ])
+        .code_request(
+            "demo-confidential",
+            &[
+                ("redirect_uri", REDIRECT),
+                ("scope", "api whoami"),
+                ("state", STATE_ODD),
+            ],
+        )
         .await;
     assert!(page.is_consent_form(), "{page:?}");
     assert_page_headers(&page);
@@ -944,12 +945,10 @@ async fn consent_page_names_client_and_scopes_and_deny_gives_access_denied() {
     assert_eq!(again.status, StatusCode::BAD_REQUEST);
     // Denial is not remembered: the next request asks again.
     let page = b
-        .authorize(&[
-            ("client_id", "demo-confidential"),
-            ("response_type", "code"),
-            ("redirect_uri", REDIRECT),
-            ("scope", "api"),
-        ])
+        .code_request(
+            "demo-confidential",
+            &[("redirect_uri", REDIRECT), ("scope", "api")],
+        )
         .await;
     assert!(page.is_consent_form());
 }
@@ -964,13 +963,10 @@ async fn consent_is_remembered_per_user_client_and_scope() {
     // Same or narrower scope: straight back to the client.
     for scope in ["api read_user", "read_user"] {
         let page = b
-            .authorize(&[
-                ("client_id", "demo-confidential"),
-                ("response_type", "code"),
-                ("redirect_uri", REDIRECT),
-                ("scope", scope),
-                ("state", "r"),
-            ])
+            .code_request(
+                "demo-confidential",
+                &[("redirect_uri", REDIRECT), ("scope", scope), ("state", "r")],
+            )
             .await;
         assert_eq!(page.status, StatusCode::SEE_OTHER, "{scope}: {page:?}");
         let cb = CallbackUrl::parse(page.location().unwrap());
@@ -979,21 +975,17 @@ async fn consent_is_remembered_per_user_client_and_scope() {
     }
     // Wider scope, or another client: consent again.
     let page = b
-        .authorize(&[
-            ("client_id", "demo-confidential"),
-            ("response_type", "code"),
-            ("redirect_uri", REDIRECT),
-            ("scope", "api whoami"),
-        ])
+        .code_request(
+            "demo-confidential",
+            &[("redirect_uri", REDIRECT), ("scope", "api whoami")],
+        )
         .await;
     assert!(page.is_consent_form());
     let page = b
-        .authorize(&[
-            ("client_id", "demo-confidential-2"),
-            ("response_type", "code"),
-            ("redirect_uri", REDIRECT),
-            ("scope", "api"),
-        ])
+        .code_request(
+            "demo-confidential-2",
+            &[("redirect_uri", REDIRECT), ("scope", "api")],
+        )
         .await;
     assert!(page.is_consent_form());
 }
@@ -1002,13 +994,7 @@ async fn consent_is_remembered_per_user_client_and_scope() {
 async fn trusted_client_skips_consent() {
     let server = TestServer::demo().await;
     let mut b = Browser::new(&server);
-    let page = b
-        .authorize(&[
-            ("client_id", "demo-trusted"),
-            ("response_type", "code"),
-            ("state", "t"),
-        ])
-        .await;
+    let page = b.code_request("demo-trusted", &[("state", "t")]).await;
     let next = url::Url::parse(&format!("http://x{}", page.location().unwrap()))
         .unwrap()
         .query_pairs()
@@ -1040,11 +1026,7 @@ async fn consent_decision_needs_csrf_and_the_same_session() {
     let mut alice = Browser::new(&server);
     alice.login("/", ALICE.0, ALICE.1, None).await;
     let consent = alice
-        .authorize(&[
-            ("client_id", "demo-confidential"),
-            ("response_type", "code"),
-            ("redirect_uri", REDIRECT),
-        ])
+        .code_request("demo-confidential", &[("redirect_uri", REDIRECT)])
         .await;
     let request_id = consent.hidden("request_id").unwrap();
     let csrf = consent.hidden("csrf_token").unwrap();
@@ -1091,11 +1073,7 @@ async fn consent_decision_needs_csrf_and_the_same_session() {
         )
         .await;
     let own = mallory
-        .authorize(&[
-            ("client_id", "demo-confidential"),
-            ("response_type", "code"),
-            ("redirect_uri", REDIRECT),
-        ])
+        .code_request("demo-confidential", &[("redirect_uri", REDIRECT)])
         .await;
     let own_csrf = own.hidden("csrf_token").unwrap();
     let page = mallory

@@ -153,6 +153,14 @@ impl<'a> Browser<'a> {
         self.get(&authorize_url(params)).await
     }
 
+    /// `GET /oauth/authorize` for a code: `client_id`, `response_type=code`, then
+    /// `extra`.
+    pub async fn code_request(&mut self, client_id: &str, extra: &[(&str, &str)]) -> Page {
+        let mut params = vec![("client_id", client_id), ("response_type", "code")];
+        params.extend_from_slice(extra);
+        self.authorize(&params).await
+    }
+
     /// Loads the login form (following `next`) and submits it. Returns the answer
     /// to the POST (303 on success, the form again on failure).
     pub async fn login(
