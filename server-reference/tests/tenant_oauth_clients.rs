@@ -430,42 +430,18 @@ async fn delete_is_refused_while_a_flow_uses_the_component() {
 async fn a_deleted_component_leaves_its_client_in_place_but_unusable() {
     let server = TestServer::demo().await;
     let components = "/v2/tenants/demo-tenant/components";
-    let comp = |id: &str, visible: bool| json!({"data": {"type": "component", "id": id, "attributes": {"visible": visible}}});
-    let a = call(
-        &server,
-        Method::POST,
-        components,
-        Some(ADMIN),
-        Some(comp("temp", true)),
-    )
-    .await;
+    let post_component = async |creds: (&str, &str), id: &str, visible: bool| {
+        let doc =
+            json!({"data": {"type": "component", "id": id, "attributes": {"visible": visible}}});
+        call(&server, Method::POST, components, Some(creds), Some(doc)).await
+    };
+    let a = post_component(ADMIN, "temp", true).await;
     assert_eq!(a.status, StatusCode::CREATED);
-    let a = call(
-        &server,
-        Method::POST,
-        components,
-        Some(ADMIN),
-        Some(comp("temp", true)),
-    )
-    .await;
+    let a = post_component(ADMIN, "temp", true).await;
     a.error(StatusCode::CONFLICT);
-    let a = call(
-        &server,
-        Method::POST,
-        components,
-        Some(READER),
-        Some(comp("r", true)),
-    )
-    .await;
+    let a = post_component(READER, "r", true).await;
     a.error(StatusCode::FORBIDDEN);
-    let a = call(
-        &server,
-        Method::POST,
-        components,
-        Some(ADMIN),
-        Some(comp("secret-comp", false)),
-    )
-    .await;
+    let a = post_component(ADMIN, "secret-comp", false).await;
     assert_eq!(a.status, StatusCode::CREATED);
     let a = create(&server, "secret-comp", "s").await;
     a.error(StatusCode::UNPROCESSABLE_ENTITY);

@@ -66,7 +66,7 @@ impl ApiError {
         tracing::error!(error = %e, "storage failure");
         Self::new(
             StatusCode::INTERNAL_SERVER_ERROR,
-            "the server could not store the change; try again later",
+            "the server could not complete the request (storage); try again later",
         )
     }
 
