@@ -39,9 +39,27 @@ pub struct Issued {
     pub scope: ScopeSet,
 }
 
+/// Tokens minted but not yet stored: the plaintext for the response and the
+/// records (hashes only) to store in one call.
+#[derive(Debug)]
+pub struct Minted {
+    pub issued: Issued,
+    pub records: Vec<TokenRecord>,
+}
+
 impl AppState {
     /// Issues an access token (and optionally a refresh token), storing only hashes.
+    /// The tokens are stored by one store call, so either all of them are
+    /// acknowledged or none is.
     pub async fn issue_tokens(&self, req: IssueRequest<'_>) -> Result<Issued, StoreError> {
+        let minted = self.mint_tokens(req);
+        self.store().insert_tokens(minted.records).await?;
+        Ok(minted.issued)
+    }
+
+    /// Mints the tokens of `req` without storing them (refresh rotation stores them
+    /// in the same transaction that retires the old refresh token).
+    pub fn mint_tokens(&self, req: IssueRequest<'_>) -> Minted {
         let now = self.now();
         let offline = req.scope.contains(OFFLINE_ACCESS);
         let expires_in = (!offline).then(|| {
@@ -50,36 +68,61 @@ impl AppState {
                 .unwrap_or(self.settings().access_token_ttl_secs)
         });
         let access_token = random_token();
-        let record = |token: &str, kind, ttl: Option<u64>| TokenRecord {
-            hash: TokenHash::of(token),
-            kind,
+        let mut records = vec![TokenRecord {
+            hash: TokenHash::of(&access_token),
+            kind: TokenKind::Access,
             client_id: req.client.id.clone(),
             username: req.username.map(str::to_owned),
             scope: req.scope.clone(),
             issued_at: now,
-            expires_at: ttl.map(|t| now + t * 1000),
+            expires_at: expires_in.map(|t| now + t * 1000),
             grant_id: req.grant_id,
             revoked: false,
+        }];
+        let refresh_token = req.with_refresh_token.then(|| {
+            let (token, record) = self.mint_refresh_token(
+                req.client.id.clone(),
+                req.username.map(str::to_owned),
+                req.scope.clone(),
+                req.grant_id,
+            );
+            records.push(record);
+            token
+        });
+        Minted {
+            issued: Issued {
+                access_token,
+                refresh_token,
+                expires_in,
+                scope: req.scope,
+            },
+            records,
+        }
+    }
+
+    /// A refresh token and its record; it never expires under `offline_access`.
+    pub fn mint_refresh_token(
+        &self,
+        client_id: std::sync::Arc<str>,
+        username: Option<String>,
+        scope: ScopeSet,
+        grant_id: GrantId,
+    ) -> (String, TokenRecord) {
+        let now = self.now();
+        let token = random_token();
+        let ttl = (!scope.contains(OFFLINE_ACCESS)).then(|| self.settings().refresh_token_ttl_secs);
+        let record = TokenRecord {
+            hash: TokenHash::of(&token),
+            kind: TokenKind::Refresh,
+            client_id,
+            username,
+            scope,
+            issued_at: now,
+            expires_at: ttl.map(|t| now + t * 1000),
+            grant_id,
+            revoked: false,
         };
-        self.store()
-            .insert_token(record(&access_token, TokenKind::Access, expires_in))
-            .await?;
-        let refresh_token = if req.with_refresh_token {
-            let token = random_token();
-            let ttl = (!offline).then_some(self.settings().refresh_token_ttl_secs);
-            self.store()
-                .insert_token(record(&token, TokenKind::Refresh, ttl))
-                .await?;
-            Some(token)
-        } else {
-            None
-        };
-        Ok(Issued {
-            access_token,
-            refresh_token,
-            expires_in,
-            scope: req.scope,
-        })
+        (token, record)
     }
 
     /// The RFC 6749 §5.1 JSON response with `Cache-Control: no-store`.

@@ -1,8 +1,11 @@
 //! Crash safety of the SQLite store (SPEC §2.4): the real binary, under token
 //! issuance load from several tasks, is killed with SIGKILL and restarted on the
 //! same database. Every token whose 200 response arrived must still validate, every
-//! management change whose 201 arrived must still be there, no half-written record
-//! may be visible, and `PRAGMA integrity_check` must say ok.
+//! management change whose 201 arrived must still be there, every refresh-token
+//! chain rotated under the load must still have its newest acknowledged refresh
+//! token (or the successor of a rotation that committed but whose answer was cut
+//! off), no half-written record may be visible, and `PRAGMA integrity_check` must
+//! say ok.
 
 mod support;
 
@@ -12,6 +15,7 @@ use std::str::FromStr;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
+use oauth_server_reference::crypto::TokenHash;
 use sqlx::ConnectOptions;
 use sqlx::sqlite::SqliteConnectOptions;
 use support::{CONFIDENTIAL, TempDir, client};
@@ -20,6 +24,8 @@ use support::{CONFIDENTIAL, TempDir, client};
 const TASKS: usize = 8;
 const MAX_TOKENS: usize = 5_000;
 const MAX_LOAD: Duration = Duration::from_secs(5);
+/// Refresh-token chains rotated beside the load, one task each.
+const CHAINS: usize = 12;
 /// The kill lands once this many tokens were acknowledged (or at `KILL_AFTER`).
 const KILL_AT_TOKENS: usize = 300;
 const KILL_AFTER: Duration = Duration::from_millis(2_500);
@@ -132,14 +138,86 @@ async fn create_components(base: String, acked: Arc<Mutex<Vec<String>>>, deadlin
 
 const ADMIN: (&str, &str) = ("admin@example.com", "demo-admin-key");
 
+/// A refresh token from the password grant (alice), to start a chain.
+async fn first_refresh_token(base: &str) -> String {
+    let body: serde_json::Value = client()
+        .post(format!("{base}/oauth/token"))
+        .basic_auth(CONFIDENTIAL.0, Some(CONFIDENTIAL.1))
+        .form(&[
+            ("grant_type", "password"),
+            ("username", "alice"),
+            ("password", "alice-password"),
+            ("scope", "api"),
+        ])
+        .send()
+        .await
+        .expect("password grant answers")
+        .json()
+        .await
+        .expect("password grant gives JSON");
+    body["refresh_token"]
+        .as_str()
+        .expect("the password grant gives a refresh token")
+        .to_owned()
+}
+
+/// Rotates one chain until stopped or failing; `newest` always holds the refresh
+/// token of the last 200 that arrived.
+async fn rotate(
+    base: String,
+    newest: Arc<Mutex<String>>,
+    rotations: Arc<Mutex<usize>>,
+    deadline: Instant,
+) {
+    let http = client();
+    while Instant::now() < deadline {
+        let current = newest.lock().unwrap().clone();
+        let sent = http
+            .post(format!("{base}/oauth/token"))
+            .basic_auth(CONFIDENTIAL.0, Some(CONFIDENTIAL.1))
+            .form(&[("grant_type", "refresh_token"), ("refresh_token", &current)])
+            .timeout(Duration::from_secs(5))
+            .send()
+            .await;
+        let Ok(resp) = sent else { return };
+        assert_eq!(resp.status(), 200, "a rotation failed before the kill");
+        let Ok(body) = resp.json::<serde_json::Value>().await else {
+            return;
+        };
+        *newest.lock().unwrap() = body["refresh_token"]
+            .as_str()
+            .expect("rotation gives a new refresh token")
+            .to_owned();
+        *rotations.lock().unwrap() += 1;
+    }
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn acknowledged_tokens_survive_sigkill() {
     let dir = TempDir::new();
     let db_url = dir.sqlite_url();
 
     let server = Server::start(&db_url);
+    let mut chains = Vec::new();
+    for _ in 0..CHAINS {
+        chains.push(Arc::new(Mutex::new(
+            first_refresh_token(&server.base).await,
+        )));
+    }
+    let rotations = Arc::new(Mutex::new(0));
     let acked = Arc::new(Mutex::new(Vec::new()));
     let started = Instant::now();
+    let rotators: Vec<_> = chains
+        .iter()
+        .map(|newest| {
+            tokio::spawn(rotate(
+                server.base.clone(),
+                newest.clone(),
+                rotations.clone(),
+                started + MAX_LOAD,
+            ))
+        })
+        .collect();
     let tasks: Vec<_> = (0..TASKS)
         .map(|_| {
             tokio::spawn(issue(
@@ -163,6 +241,14 @@ async fn acknowledged_tokens_survive_sigkill() {
         t.await.expect("a load task panicked");
     }
     management.await.expect("the management task panicked");
+    for r in rotators {
+        r.await.expect("a rotation task panicked");
+    }
+    let rotations = *rotations.lock().unwrap();
+    assert!(
+        rotations > 0,
+        "no refresh token was rotated before the kill"
+    );
     let components = std::mem::take(&mut *components.lock().unwrap());
     assert!(
         !components.is_empty(),
@@ -176,6 +262,56 @@ async fn acknowledged_tokens_survive_sigkill() {
 
     let server = Server::start(&db_url);
     let http = client();
+    // Each chain's newest acknowledged refresh token still refreshes, unless a
+    // rotation already sent with it committed (its answer cut off by the kill):
+    // then that rotation's successor must be there, live, in the same grant.
+    let mut conn = SqliteConnectOptions::from_str(&db_url)
+        .unwrap()
+        .connect()
+        .await
+        .expect("the database opens");
+    let mut chains_lost = 0;
+    for newest in &chains {
+        let token = newest.lock().unwrap().clone();
+        let hash = TokenHash::of(&token);
+        let (consumed, grant): (bool, String) =
+            sqlx::query_as("SELECT consumed, grant_id FROM tokens WHERE hash = ?")
+                .bind(&hash.as_bytes()[..])
+                .fetch_optional(&mut conn)
+                .await
+                .unwrap()
+                .expect("an acknowledged refresh token is stored");
+        let live_successors: i64 = sqlx::query_scalar(
+            "SELECT count(*) FROM tokens WHERE grant_id = ? AND kind = 'refresh' \
+             AND consumed = 0 AND revoked = 0",
+        )
+        .bind(&grant)
+        .fetch_one(&mut conn)
+        .await
+        .unwrap();
+        if consumed {
+            if live_successors != 1 {
+                chains_lost += 1;
+            }
+            continue;
+        }
+        let resp = http
+            .post(format!("{}/oauth/token", server.base))
+            .basic_auth(CONFIDENTIAL.0, Some(CONFIDENTIAL.1))
+            .form(&[("grant_type", "refresh_token"), ("refresh_token", &token)])
+            .send()
+            .await
+            .expect("restarted server answers");
+        if resp.status() != 200 {
+            chains_lost += 1;
+        }
+    }
+    drop(conn);
+    assert_eq!(
+        chains_lost, 0,
+        "{chains_lost} of {CHAINS} refresh-token chains lost their newest acknowledged token ({rotations} rotations before the kill)"
+    );
+
     let mut lost = 0;
     for token in &acked {
         let resp = http
@@ -254,7 +390,7 @@ async fn acknowledged_tokens_survive_sigkill() {
     drop(conn);
     server.kill();
     eprintln!(
-        "crash test: {} tokens and {} components acknowledged before SIGKILL, all there after restart; {stored} tokens stored",
+        "crash test: {} tokens, {rotations} rotations of {CHAINS} chains and {} components acknowledged before SIGKILL, all there after restart; {stored} tokens stored",
         acked.len(),
         components.len()
     );

@@ -268,17 +268,18 @@ impl Store for FailingStore {
     async fn consume_code(&self, h: &TokenHash) -> Result<Consumed<AuthCode>, StoreError> {
         self.inner.consume_code(h).await
     }
-    async fn insert_token(&self, t: TokenRecord) -> Result<(), StoreError> {
-        self.inner.insert_token(t).await
+    async fn insert_tokens(&self, t: Vec<TokenRecord>) -> Result<(), StoreError> {
+        self.inner.insert_tokens(t).await
     }
     async fn token(&self, h: &TokenHash) -> Result<Option<TokenRecord>, StoreError> {
         self.inner.token(h).await
     }
-    async fn consume_refresh_token(
+    async fn rotate_refresh_token(
         &self,
         h: &TokenHash,
+        successors: Vec<TokenRecord>,
     ) -> Result<Consumed<TokenRecord>, StoreError> {
-        self.inner.consume_refresh_token(h).await
+        self.inner.rotate_refresh_token(h, successors).await
     }
     async fn revoke_token(&self, h: &TokenHash) -> Result<bool, StoreError> {
         self.inner.revoke_token(h).await

@@ -37,7 +37,7 @@ contract!(
     clients_round_trip_and_upsert,
     users_round_trip_and_upsert,
     codes_are_single_use_under_concurrency,
-    refresh_tokens_are_consumed_once,
+    refresh_tokens_rotate_once_with_their_successors,
     revoking_a_grant_covers_later_tokens,
     revoking_one_token,
     jti_replay_is_detected,
@@ -275,49 +275,79 @@ async fn codes_are_single_use_under_concurrency(store: Arc<dyn Store>) {
     }
 }
 
-async fn refresh_tokens_are_consumed_once(store: Arc<dyn Store>) {
+async fn refresh_tokens_rotate_once_with_their_successors(store: Arc<dyn Store>) {
     let grant = GrantId::new();
     let refresh = token(TokenKind::Refresh, &grant, None);
     let hash = refresh.hash;
     store.insert_token(refresh.clone()).await.unwrap();
 
+    // Every racer brings its own successor pair; only the winner's is stored.
     let outcomes = race(|| {
         let store = store.clone();
-        async move { store.consume_refresh_token(&hash).await.unwrap() }
+        let successors = vec![
+            token(TokenKind::Access, &grant, Some(NOW + 3_600_000)),
+            token(TokenKind::Refresh, &grant, None),
+        ];
+        async move {
+            let outcome = store
+                .rotate_refresh_token(&hash, successors.clone())
+                .await
+                .unwrap();
+            (outcome, successors)
+        }
     })
     .await;
     let fresh: Vec<_> = outcomes
         .iter()
-        .filter_map(|o| match o {
-            Consumed::Fresh(t) => Some(t),
+        .filter_map(|(o, successors)| match o {
+            Consumed::Fresh(t) => Some((t, successors)),
             _ => None,
         })
         .collect();
     assert_eq!(fresh.len(), 1, "exactly one rotation wins");
-    assert_same_token(fresh[0], &refresh);
-    assert!(!fresh[0].revoked);
+    assert_same_token(fresh[0].0, &refresh);
+    assert!(!fresh[0].0.revoked, "the winner sees the token as it was");
+    for (outcome, successors) in &outcomes {
+        let stored = matches!(outcome, Consumed::Fresh(_));
+        for t in successors {
+            let found = store.token(&t.hash).await.unwrap();
+            assert_eq!(
+                found.is_some(),
+                stored,
+                "successors stored iff the rotation won"
+            );
+            if let Some(found) = found {
+                assert_same_token(&found, t);
+            }
+        }
+    }
     assert_eq!(
         outcomes
             .iter()
-            .filter(|o| matches!(o, Consumed::AlreadyUsed(_)))
+            .filter(|(o, _)| matches!(o, Consumed::AlreadyUsed(_)))
             .count(),
         CONCURRENCY - 1
     );
-    // Still readable (for the replay's grant revocation), and still not revoked by itself.
+    // Still readable (for the replay's grant revocation), and inactive from now on.
     let stored = store.token(&hash).await.unwrap().expect("still stored");
     assert_same_token(&stored, &refresh);
+    assert!(stored.revoked, "a rotated-out refresh token is inactive");
 
     // A revoked refresh token is reported as used, never fresh.
     let other = token(TokenKind::Refresh, &GrantId::new(), Some(NOW + 1000));
     store.insert_token(other.clone()).await.unwrap();
     assert!(store.revoke_token(&other.hash).await.unwrap());
-    match store.consume_refresh_token(&other.hash).await.unwrap() {
+    match store
+        .rotate_refresh_token(&other.hash, vec![])
+        .await
+        .unwrap()
+    {
         Consumed::AlreadyUsed(t) => assert!(t.revoked),
         o => panic!("expected AlreadyUsed, got {o:?}"),
     }
     assert!(matches!(
         store
-            .consume_refresh_token(&TokenHash::of("never-issued"))
+            .rotate_refresh_token(&TokenHash::of("never-issued"), vec![])
             .await
             .unwrap(),
         Consumed::Missing
@@ -347,7 +377,7 @@ async fn revoking_a_grant_covers_later_tokens(store: Arc<dyn Store>) {
     assert!(got.revoked);
     assert!(!got.is_active(NOW));
     match store
-        .consume_refresh_token(&later_refresh.hash)
+        .rotate_refresh_token(&later_refresh.hash, vec![])
         .await
         .unwrap()
     {

@@ -111,10 +111,12 @@ impl Store for MemoryStore {
         })
     }
 
-    async fn insert_token(&self, token: TokenRecord) -> Result<(), StoreError> {
-        lock(self.shard(&token.hash))
-            .by_hash
-            .insert(token.hash, token);
+    async fn insert_tokens(&self, tokens: Vec<TokenRecord>) -> Result<(), StoreError> {
+        for token in tokens {
+            lock(self.shard(&token.hash))
+                .by_hash
+                .insert(token.hash, token);
+        }
         Ok(())
     }
 
@@ -123,19 +125,29 @@ impl Store for MemoryStore {
         Ok(tokens.by_hash.get(hash).map(|r| self.view(r)))
     }
 
-    async fn consume_refresh_token(
+    async fn rotate_refresh_token(
         &self,
         hash: &TokenHash,
+        successors: Vec<TokenRecord>,
     ) -> Result<Consumed<TokenRecord>, StoreError> {
-        // Lock order: shard, then revoked_grants (inside `view`); never the reverse.
-        let mut tokens = lock(self.shard(hash));
-        let Some(record) = tokens.by_hash.get(hash).map(|r| self.view(r)) else {
-            return Ok(Consumed::Missing);
+        let record = {
+            // Lock order: shard, then revoked_grants (inside `view`); never the reverse.
+            let mut tokens = lock(self.shard(hash));
+            let Some(record) = tokens.by_hash.get(hash).map(|r| self.view(r)) else {
+                return Ok(Consumed::Missing);
+            };
+            if record.revoked || tokens.consumed.contains(hash) {
+                return Ok(Consumed::AlreadyUsed(record));
+            }
+            tokens.consumed.insert(*hash);
+            if let Some(r) = tokens.by_hash.get_mut(hash) {
+                r.revoked = true;
+            }
+            record
         };
-        if record.revoked || tokens.consumed.contains(hash) {
-            return Ok(Consumed::AlreadyUsed(record));
-        }
-        tokens.consumed.insert(*hash);
+        // Nothing is lost in memory between the two steps; nobody can present a
+        // successor before this call returns it.
+        self.insert_tokens(successors).await?;
         Ok(Consumed::Fresh(record))
     }
 

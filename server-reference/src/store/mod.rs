@@ -1,5 +1,5 @@
-//! Storage behind a trait, so the in-memory store (default) and a durable one
-//! (SQLite, later) serve the same endpoints and pass the same tests.
+//! Storage behind a trait, so the in-memory store (default) and the durable one
+//! (SQLite) serve the same endpoints and pass the same tests.
 //!
 //! Every operation that must be single-use (codes, refresh tokens, assertion `jti`s)
 //! is one atomic call here, so race safety does not depend on the caller.
@@ -45,14 +45,23 @@ pub trait Store: Send + Sync + 'static {
     /// Atomically marks a code used; exactly one caller ever sees `Fresh`.
     async fn consume_code(&self, hash: &TokenHash) -> Result<Consumed<AuthCode>, StoreError>;
 
-    async fn insert_token(&self, token: TokenRecord) -> Result<(), StoreError>;
+    /// Stores tokens issued together (an access token and its refresh token) in
+    /// one step: all of them are acknowledged, or none is.
+    async fn insert_tokens(&self, tokens: Vec<TokenRecord>) -> Result<(), StoreError>;
+    async fn insert_token(&self, token: TokenRecord) -> Result<(), StoreError> {
+        self.insert_tokens(vec![token]).await
+    }
     /// A token by hash. `revoked` is true when the token or its grant was revoked.
     async fn token(&self, hash: &TokenHash) -> Result<Option<TokenRecord>, StoreError>;
-    /// Atomically retires a refresh token for rotation; exactly one caller sees `Fresh`.
-    /// A revoked token is reported as `AlreadyUsed`.
-    async fn consume_refresh_token(
+    /// Rotates a refresh token in one atomic step: retires it (consumed and
+    /// revoked) and stores `successors`. Exactly one caller sees `Fresh`; a token
+    /// already retired or revoked is `AlreadyUsed` and nothing is stored. A durable
+    /// store commits both halves in one transaction, so a crash never loses the
+    /// newest acknowledged refresh token of a chain.
+    async fn rotate_refresh_token(
         &self,
         hash: &TokenHash,
+        successors: Vec<TokenRecord>,
     ) -> Result<Consumed<TokenRecord>, StoreError>;
     /// Revokes one token. Returns whether it existed.
     async fn revoke_token(&self, hash: &TokenHash) -> Result<bool, StoreError>;
@@ -82,7 +91,7 @@ pub trait Store: Send + Sync + 'static {
         expires_at: Millis,
     ) -> Result<bool, StoreError>;
 
-    /// The management records (SPEC §2.3) last saved, as one JSON document.
+    /// The management records last saved, as one JSON document.
     async fn management_records(&self) -> Result<Option<String>, StoreError>;
     /// Replaces the saved management records. The caller serialises its changes
     /// (one writer at a time) and acknowledges one only after this returned, so an

@@ -1,4 +1,4 @@
-//! The durable store (SPEC §2.4): SQLite through sqlx, migrations embedded.
+//! The durable store: SQLite through sqlx, migrations embedded.
 //!
 //! # Durability
 //! The database runs in WAL mode with `synchronous=FULL`: a transaction's commit
@@ -8,19 +8,13 @@
 //! only: WAL frames would sit in the page cache until the next checkpoint.)
 //!
 //! # Concurrency
-//! SQLite admits one writer at a time, so writes go through a pool of exactly one
-//! connection (no `SQLITE_BUSY` storms between our own writers) and reads through a
-//! small pool of read-only connections, which WAL lets run beside the writer. Each
-//! single-use operation is one transaction on the writer whose `UPDATE … WHERE used
-//! = 0` decides, by its affected-row count, who consumed the record.
-//!
-//! # Group commit
-//! An `fsync` costs milliseconds on ordinary disks, and SQLite does one per commit:
-//! one transaction per token would cap issuance at a few hundred tokens/s. So token
-//! inserts, the token endpoint's hot path, go through one writer task that takes
-//! every insert waiting at that moment (up to [`MAX_BATCH`]) into one transaction,
-//! commits it, and only then answers each caller. Each acknowledgement still
-//! follows its own durable commit; concurrency just shares the `fsync`.
+//! SQLite admits one writer at a time, so every write goes through one task that
+//! owns the only read-write connection (`writer.rs`: group commit of token inserts,
+//! and a fresh connection after any failed write so that nothing is acknowledged
+//! from a connection in an unknown state). Reads go through a small pool of
+//! read-only connections, which WAL lets run beside the writer. Each single-use
+//! operation is one transaction whose `UPDATE … WHERE used = 0` decides, by its
+//! affected-row count, who consumed the record.
 //!
 //! One database file serves one server process; a busy timeout covers short
 //! outside access (a backup, `sqlite3` poking at it).
@@ -31,11 +25,13 @@ use std::time::Duration;
 
 use async_trait::async_trait;
 use sqlx::sqlite::{
-    SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteRow,
-    SqliteSynchronous,
+    SqliteConnectOptions, SqliteConnection, SqliteJournalMode, SqlitePool, SqlitePoolOptions,
+    SqliteRow, SqliteSynchronous,
 };
-use sqlx::{Row, Sqlite, Transaction};
-use tokio::sync::{mpsc, oneshot};
+use sqlx::{ConnectOptions, Connection, Row};
+
+mod writer;
+use writer::Writer;
 
 use super::{Consumed, Store, StoreError};
 use crate::config::KeyConfig;
@@ -53,18 +49,11 @@ const READERS: u32 = 4;
 /// How long a statement waits for a lock held by another connection.
 const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
 
-/// The most token inserts committed in one transaction.
-const MAX_BATCH: usize = 256;
-
-type Ack = oneshot::Sender<Result<(), StoreError>>;
-
 /// A [`Store`] in one SQLite database file.
 #[derive(Debug, Clone)]
 pub struct SqliteStore {
-    writer: SqlitePool,
+    writer: Writer,
     reader: SqlitePool,
-    /// Token inserts for the group-commit task.
-    inserts: mpsc::Sender<(TokenRecord, Ack)>,
 }
 
 fn db(e: impl std::fmt::Display) -> StoreError {
@@ -103,37 +92,64 @@ impl SqliteStore {
             .synchronous(SqliteSynchronous::Full)
             .busy_timeout(BUSY_TIMEOUT)
             .foreign_keys(true);
-        let writer = SqlitePoolOptions::new()
-            .max_connections(1)
-            .min_connections(1)
-            // A ping per acquire costs a round trip to the connection's thread.
-            .test_before_acquire(false)
-            .acquire_timeout(Duration::from_secs(30))
-            .connect_with(options.clone())
-            .await
-            .map_err(db)?;
-        MIGRATOR.run(&writer).await.map_err(db)?;
+        let mut connection = options.connect().await.map_err(db)?;
+        MIGRATOR.run(&mut connection).await.map_err(db)?;
         let reader = SqlitePoolOptions::new()
             .max_connections(READERS)
             .test_before_acquire(false)
             .acquire_timeout(Duration::from_secs(30))
-            .connect_with(options.read_only(true))
+            .connect_with(options.clone().read_only(true))
             .await
             .map_err(db)?;
-        let (inserts, queue) = mpsc::channel(4 * MAX_BATCH);
-        tokio::spawn(group_commit(writer.clone(), queue));
         Ok(Self {
-            writer,
+            writer: Writer::start(options, connection),
             reader,
-            inserts,
         })
     }
 
-    /// Closes both pools, checkpointing the WAL. Dropping the store also works; this
-    /// waits until the connections are closed.
+    /// Finishes every queued write, checkpoints the WAL into the database file and
+    /// closes every connection: after it, the `.db` file alone holds everything.
+    /// Dropping the store also closes it, without the checkpoint guarantee.
     pub async fn close(&self) {
         self.reader.close().await;
         self.writer.close().await;
+    }
+
+    /// One single-use consumption as one transaction: `update` affects one row
+    /// exactly when this caller wins, `select` then reads the record, and the
+    /// winner's `successors` are stored in the same transaction.
+    async fn consume_once(
+        &self,
+        update: &'static str,
+        select: &'static str,
+        h: &TokenHash,
+        successors: Vec<TokenRecord>,
+    ) -> Result<(bool, Option<SqliteRow>), StoreError> {
+        let h = key(h);
+        self.writer
+            .run(move |conn| {
+                Box::pin(async move {
+                    let mut tx = conn.begin().await?;
+                    let won = sqlx::query(update)
+                        .bind(&h)
+                        .execute(&mut *tx)
+                        .await?
+                        .rows_affected()
+                        == 1;
+                    let row = sqlx::query(select)
+                        .bind(&h)
+                        .fetch_optional(&mut *tx)
+                        .await?;
+                    if won {
+                        for t in &successors {
+                            insert_token_in(&mut tx, t).await?;
+                        }
+                    }
+                    tx.commit().await?;
+                    Ok((won, row))
+                })
+            })
+            .await
     }
 
     /// `PRAGMA integrity_check` — `"ok"` for a sound database.
@@ -314,10 +330,7 @@ fn token_from_row(row: &SqliteRow) -> Result<TokenRecord, StoreError> {
 }
 
 /// Inserts one token inside `tx`.
-async fn insert_token_in(
-    tx: &mut Transaction<'static, Sqlite>,
-    t: &TokenRecord,
-) -> Result<(), sqlx::Error> {
+async fn insert_token_in(conn: &mut SqliteConnection, t: &TokenRecord) -> Result<(), sqlx::Error> {
     sqlx::query(
         "INSERT INTO tokens (hash, kind, client_id, username, scope, issued_at, expires_at, \
          grant_id, revoked) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -334,62 +347,14 @@ async fn insert_token_in(
     .bind(t.expires_at.map(ms))
     .bind(t.grant_id.to_string())
     .bind(t.revoked)
-    .execute(&mut **tx)
+    .execute(conn)
     .await?;
     Ok(())
 }
 
-/// Commits `batch` in one transaction; `Ok` only once the commit returned.
-async fn commit_batch(
-    writer: &SqlitePool,
-    batch: &[(TokenRecord, Ack)],
-) -> Result<(), sqlx::Error> {
-    let mut tx = writer.begin().await?;
-    for (t, _) in batch {
-        insert_token_in(&mut tx, t).await?;
-    }
-    tx.commit().await
-}
-
-/// The group-commit task: every insert waiting when a batch starts shares its
-/// transaction. Stops when the last store handle is dropped.
-async fn group_commit(writer: SqlitePool, mut queue: mpsc::Receiver<(TokenRecord, Ack)>) {
-    let mut batch = Vec::with_capacity(MAX_BATCH);
-    while queue.recv_many(&mut batch, MAX_BATCH).await > 0 {
-        match commit_batch(&writer, &batch).await {
-            Ok(()) => {
-                for (_, ack) in batch.drain(..) {
-                    let _ = ack.send(Ok(()));
-                }
-            }
-            // One bad record (a duplicate hash) must not fail its neighbours:
-            // retry each on its own so every caller gets its own answer.
-            Err(_) if batch.len() > 1 => {
-                for item in batch.drain(..) {
-                    let one = [item];
-                    let result = commit_batch(&writer, &one).await.map_err(db);
-                    let [(_, ack)] = one;
-                    let _ = ack.send(result);
-                }
-            }
-            Err(e) => {
-                for (_, ack) in batch.drain(..) {
-                    let _ = ack.send(Err(db(&e)));
-                }
-            }
-        }
-    }
-}
-
-async fn token_in(
-    tx: &mut Transaction<'static, Sqlite>,
-    h: &TokenHash,
-) -> Result<Option<SqliteRow>, StoreError> {
-    sqlx::query(TOKEN_VIEW)
-        .bind(&h.as_bytes()[..])
-        .fetch_optional(&mut **tx)
-        .await
-        .map_err(db)
+/// The bytes of a hash, owned, for a write that runs on the writer task.
+fn key(h: &TokenHash) -> Vec<u8> {
+    h.as_bytes().to_vec()
 }
 
 #[async_trait]
@@ -404,7 +369,16 @@ impl Store for SqliteStore {
     }
 
     async fn put_client(&self, c: Client) -> Result<(), StoreError> {
-        sqlx::query(
+        let auth_methods = to_json(&c.auth_methods)?;
+        let grants = to_json(&c.grants)?;
+        let redirect_uris = to_json(&c.redirect_uris)?;
+        let redirect_policy = name_of(&c.redirect_policy)?;
+        let pkce = name_of(&c.pkce)?;
+        let keys = keys_json(&c)?;
+        self.writer
+            .run(move |conn| {
+                Box::pin(async move {
+                    sqlx::query(
             "INSERT INTO clients (id, name, secret_hash, auth_methods, grants, redirect_uris, \
              redirect_policy, scopes, default_scope, pkce, allow_plain_pkce, trusted, keys, \
              access_token_ttl_secs) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) \
@@ -416,27 +390,29 @@ impl Store for SqliteStore {
              allow_plain_pkce = excluded.allow_plain_pkce, trusted = excluded.trusted, \
              keys = excluded.keys, access_token_ttl_secs = excluded.access_token_ttl_secs",
         )
-        .bind(&c.id)
+        .bind(&*c.id)
         .bind(&c.name)
         .bind(c.secret.map(|h| h.as_bytes().to_vec()))
-        .bind(to_json(&c.auth_methods)?)
-        .bind(to_json(&c.grants)?)
-        .bind(to_json(&c.redirect_uris)?)
-        .bind(name_of(&c.redirect_policy)?)
+        .bind(auth_methods)
+        .bind(grants)
+        .bind(redirect_uris)
+        .bind(redirect_policy)
         .bind(c.scopes.to_string())
         .bind(c.default_scope.to_string())
-        .bind(name_of(&c.pkce)?)
+        .bind(pkce)
         .bind(c.allow_plain_pkce)
         .bind(c.trusted)
-        .bind(keys_json(&c)?)
+        .bind(keys)
         .bind(
             c.access_token_ttl_secs
                 .map(|v| i64::try_from(v).unwrap_or(i64::MAX)),
         )
-        .execute(&self.writer)
+        .execute(conn)
         .await
-        .map_err(db)?;
-        Ok(())
+                    .map(drop)
+                })
+            })
+            .await
     }
 
     async fn user(&self, username: &str) -> Result<Option<Arc<User>>, StoreError> {
@@ -449,29 +425,37 @@ impl Store for SqliteStore {
     }
 
     async fn put_user(&self, u: User) -> Result<(), StoreError> {
-        sqlx::query(
-            "INSERT INTO users (username, name, email, password, totp_secret) \
+        self.writer
+            .run(move |conn| {
+                Box::pin(async move {
+                    sqlx::query(
+                        "INSERT INTO users (username, name, email, password, totp_secret) \
              VALUES (?, ?, ?, ?, ?) ON CONFLICT (username) DO UPDATE SET \
              name = excluded.name, email = excluded.email, password = excluded.password, \
              totp_secret = excluded.totp_secret",
-        )
-        .bind(&u.username)
-        .bind(&u.name)
-        .bind(&u.email)
-        .bind(u.password.as_phc())
-        .bind(u.totp_secret.as_ref().map(|t| t.0.as_str()))
-        .execute(&self.writer)
-        .await
-        .map_err(db)?;
-        Ok(())
+                    )
+                    .bind(&u.username)
+                    .bind(&u.name)
+                    .bind(&u.email)
+                    .bind(u.password.as_phc())
+                    .bind(u.totp_secret.as_ref().map(|t| t.0.as_str()))
+                    .execute(conn)
+                    .await
+                    .map(drop)
+                })
+            })
+            .await
     }
 
     async fn insert_code(&self, c: AuthCode) -> Result<(), StoreError> {
         let (challenge, method) = match &c.challenge {
-            Some((ch, m)) => (Some(ch.as_str()), Some(name_of(m)?)),
+            Some((ch, m)) => (Some(ch.clone()), Some(name_of(m)?)),
             None => (None, None),
         };
-        sqlx::query(
+        self.writer
+            .run(move |conn| {
+                Box::pin(async move {
+                    sqlx::query(
             "INSERT INTO codes (hash, client_id, username, redirect_uri, scope, challenge, \
              challenge_method, expires_at, grant_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
         )
@@ -484,27 +468,23 @@ impl Store for SqliteStore {
         .bind(method)
         .bind(ms(c.expires_at))
         .bind(c.grant_id.to_string())
-        .execute(&self.writer)
+        .execute(conn)
         .await
-        .map_err(db)?;
-        Ok(())
+                    .map(drop)
+                })
+            })
+            .await
     }
 
     async fn consume_code(&self, h: &TokenHash) -> Result<Consumed<AuthCode>, StoreError> {
-        let mut tx = self.writer.begin().await.map_err(db)?;
-        let won = sqlx::query("UPDATE codes SET used = 1 WHERE hash = ? AND used = 0")
-            .bind(&h.as_bytes()[..])
-            .execute(&mut *tx)
-            .await
-            .map_err(db)?
-            .rows_affected()
-            == 1;
-        let row = sqlx::query("SELECT * FROM codes WHERE hash = ?")
-            .bind(&h.as_bytes()[..])
-            .fetch_optional(&mut *tx)
-            .await
-            .map_err(db)?;
-        tx.commit().await.map_err(db)?;
+        let (won, row) = self
+            .consume_once(
+                "UPDATE codes SET used = 1 WHERE hash = ? AND used = 0",
+                "SELECT * FROM codes WHERE hash = ?",
+                h,
+                Vec::new(),
+            )
+            .await?;
         Ok(match row {
             None => Consumed::Missing,
             Some(r) if won => Consumed::Fresh(code_from_row(&r)?),
@@ -512,14 +492,8 @@ impl Store for SqliteStore {
         })
     }
 
-    async fn insert_token(&self, t: TokenRecord) -> Result<(), StoreError> {
-        let (ack, done) = oneshot::channel();
-        self.inserts
-            .send((t, ack))
-            .await
-            .map_err(|_| db("the writer task has stopped"))?;
-        done.await
-            .map_err(|_| db("the writer task dropped an insert"))?
+    async fn insert_tokens(&self, tokens: Vec<TokenRecord>) -> Result<(), StoreError> {
+        self.writer.insert(tokens).await
     }
 
     async fn token(&self, h: &TokenHash) -> Result<Option<TokenRecord>, StoreError> {
@@ -531,47 +505,64 @@ impl Store for SqliteStore {
         row.map(|r| token_from_row(&r)).transpose()
     }
 
-    async fn consume_refresh_token(
+    async fn rotate_refresh_token(
         &self,
         h: &TokenHash,
+        successors: Vec<TokenRecord>,
     ) -> Result<Consumed<TokenRecord>, StoreError> {
-        let mut tx = self.writer.begin().await.map_err(db)?;
-        let won = sqlx::query(
-            "UPDATE tokens SET consumed = 1 WHERE hash = ? AND consumed = 0 AND revoked = 0 \
-             AND NOT EXISTS (SELECT 1 FROM revoked_grants g WHERE g.grant_id = tokens.grant_id)",
-        )
-        .bind(&h.as_bytes()[..])
-        .execute(&mut *tx)
-        .await
-        .map_err(db)?
-        .rows_affected()
-            == 1;
-        let row = token_in(&mut tx, h).await?;
-        tx.commit().await.map_err(db)?;
+        let (won, row) = self
+            .consume_once(
+                "UPDATE tokens SET consumed = 1, revoked = 1 WHERE hash = ? \
+                 AND consumed = 0 AND revoked = 0 AND NOT EXISTS \
+                 (SELECT 1 FROM revoked_grants g WHERE g.grant_id = tokens.grant_id)",
+                TOKEN_VIEW,
+                h,
+                successors,
+            )
+            .await?;
         Ok(match row {
             None => Consumed::Missing,
-            Some(r) if won => Consumed::Fresh(token_from_row(&r)?),
+            Some(r) if won => {
+                let mut record = token_from_row(&r)?;
+                record.revoked = false;
+                Consumed::Fresh(record)
+            }
             Some(r) => Consumed::AlreadyUsed(token_from_row(&r)?),
         })
     }
 
     async fn revoke_token(&self, h: &TokenHash) -> Result<bool, StoreError> {
-        let n = sqlx::query("UPDATE tokens SET revoked = 1 WHERE hash = ?")
-            .bind(&h.as_bytes()[..])
-            .execute(&self.writer)
-            .await
-            .map_err(db)?
+        let h = key(h);
+        let n = self
+            .writer
+            .run(move |conn| {
+                Box::pin(async move {
+                    sqlx::query("UPDATE tokens SET revoked = 1 WHERE hash = ?")
+                        .bind(h)
+                        .execute(conn)
+                        .await
+                })
+            })
+            .await?
             .rows_affected();
         Ok(n > 0)
     }
 
     async fn revoke_grant(&self, grant: &GrantId) -> Result<(), StoreError> {
-        sqlx::query("INSERT INTO revoked_grants (grant_id) VALUES (?) ON CONFLICT DO NOTHING")
-            .bind(grant.to_string())
-            .execute(&self.writer)
+        let grant = grant.to_string();
+        self.writer
+            .run(move |conn| {
+                Box::pin(async move {
+                    sqlx::query(
+                        "INSERT INTO revoked_grants (grant_id) VALUES (?) ON CONFLICT DO NOTHING",
+                    )
+                    .bind(grant)
+                    .execute(conn)
+                    .await
+                    .map(drop)
+                })
+            })
             .await
-            .map_err(db)?;
-        Ok(())
     }
 
     async fn consent(
@@ -595,17 +586,23 @@ impl Store for SqliteStore {
         client_id: &str,
         s: &ScopeSet,
     ) -> Result<(), StoreError> {
-        sqlx::query(
-            "INSERT INTO consents (username, client_id, scope) VALUES (?, ?, ?) \
-             ON CONFLICT (username, client_id) DO UPDATE SET scope = excluded.scope",
-        )
-        .bind(username)
-        .bind(client_id)
-        .bind(s.to_string())
-        .execute(&self.writer)
-        .await
-        .map_err(db)?;
-        Ok(())
+        let (username, client_id, s) = (username.to_owned(), client_id.to_owned(), s.to_string());
+        self.writer
+            .run(move |conn| {
+                Box::pin(async move {
+                    sqlx::query(
+                        "INSERT INTO consents (username, client_id, scope) VALUES (?, ?, ?) \
+                         ON CONFLICT (username, client_id) DO UPDATE SET scope = excluded.scope",
+                    )
+                    .bind(username)
+                    .bind(client_id)
+                    .bind(s)
+                    .execute(conn)
+                    .await
+                    .map(drop)
+                })
+            })
+            .await
     }
 
     async fn record_jti(
@@ -615,16 +612,24 @@ impl Store for SqliteStore {
         expires_at: Millis,
     ) -> Result<bool, StoreError> {
         // As in the memory store: a recorded jti stays a replay until purged.
-        let n = sqlx::query(
-            "INSERT INTO jtis (client_id, jti, expires_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
-        )
-        .bind(client_id)
-        .bind(jti)
-        .bind(ms(expires_at))
-        .execute(&self.writer)
-        .await
-        .map_err(db)?
-        .rows_affected();
+        let (client_id, jti) = (client_id.to_owned(), jti.to_owned());
+        let n = self
+            .writer
+            .run(move |conn| {
+                Box::pin(async move {
+                    sqlx::query(
+                        "INSERT INTO jtis (client_id, jti, expires_at) VALUES (?, ?, ?) \
+                         ON CONFLICT DO NOTHING",
+                    )
+                    .bind(client_id)
+                    .bind(jti)
+                    .bind(ms(expires_at))
+                    .execute(conn)
+                    .await
+                })
+            })
+            .await?
+            .rows_affected();
         Ok(n == 1)
     }
 
@@ -638,34 +643,47 @@ impl Store for SqliteStore {
     }
 
     async fn save_management_records(&self, document: &str) -> Result<(), StoreError> {
-        sqlx::query(
-            "INSERT INTO management_records (id, document) VALUES (1, ?) \
-             ON CONFLICT (id) DO UPDATE SET document = excluded.document",
-        )
-        .bind(document)
-        .execute(&self.writer)
-        .await
-        .map_err(db)?;
-        Ok(())
+        let document = document.to_owned();
+        self.writer
+            .run(move |conn| {
+                Box::pin(async move {
+                    sqlx::query(
+                        "INSERT INTO management_records (id, document) VALUES (1, ?) \
+                         ON CONFLICT (id) DO UPDATE SET document = excluded.document",
+                    )
+                    .bind(document)
+                    .execute(conn)
+                    .await
+                    .map(drop)
+                })
+            })
+            .await
     }
 
     async fn purge_expired(&self, now: Millis) -> Result<usize, StoreError> {
         let now = ms(now);
-        let mut tx = self.writer.begin().await.map_err(db)?;
-        let mut purged = 0;
-        for sql in [
-            "DELETE FROM codes WHERE expires_at <= ?",
-            "DELETE FROM tokens WHERE expires_at IS NOT NULL AND expires_at <= ?",
-            "DELETE FROM jtis WHERE expires_at <= ?",
-        ] {
-            purged += sqlx::query(sql)
-                .bind(now)
-                .execute(&mut *tx)
-                .await
-                .map_err(db)?
-                .rows_affected();
-        }
-        tx.commit().await.map_err(db)?;
+        let purged = self
+            .writer
+            .run(move |conn| {
+                Box::pin(async move {
+                    let mut tx = conn.begin().await?;
+                    let mut purged = 0;
+                    for sql in [
+                        "DELETE FROM codes WHERE expires_at <= ?",
+                        "DELETE FROM tokens WHERE expires_at IS NOT NULL AND expires_at <= ?",
+                        "DELETE FROM jtis WHERE expires_at <= ?",
+                    ] {
+                        purged += sqlx::query(sql)
+                            .bind(now)
+                            .execute(&mut *tx)
+                            .await?
+                            .rows_affected();
+                    }
+                    tx.commit().await?;
+                    Ok(purged)
+                })
+            })
+            .await?;
         Ok(usize::try_from(purged).unwrap_or(usize::MAX))
     }
 }

@@ -2,19 +2,21 @@
 //!
 //! The token is looked up first and checked against the client, its expiry and
 //! the requested scope *before* it is consumed, so another client (or a bad scope)
-//! cannot burn it. Consumption is atomic: of racing requests one wins. Replaying a
-//! rotated-out (or revoked) refresh token is `invalid_grant` and revokes the family.
+//! cannot burn it. Rotation is one store call (`Store::rotate_refresh_token`): the
+//! old token is retired and its successors stored in one transaction, and of racing
+//! requests one wins. Replaying a rotated-out (or revoked) refresh token is
+//! `invalid_grant` and revokes the family.
 //! The new refresh token keeps the original scope (RFC 6749 §6), the access token
 //! gets the possibly narrower one.
 
 use axum::response::Response;
 
 use super::Ctx;
-use crate::crypto::{TokenHash, random_token};
+use crate::crypto::TokenHash;
 use crate::error::OAuthError;
 use crate::faults::Fault;
-use crate::issuance::{IssueRequest, OFFLINE_ACCESS};
-use crate::model::{TokenKind, TokenRecord};
+use crate::issuance::IssueRequest;
+use crate::model::TokenKind;
 use crate::scope::ScopeSet;
 use crate::store::Consumed;
 
@@ -49,62 +51,44 @@ pub(super) async fn exchange(ctx: Ctx<'_>) -> Result<Response, OAuthError> {
             }
         }
     };
-    let record = if state.fault(Fault::RefreshNotRotated) && !peeked.revoked {
-        peeked
-    } else {
-        match state.store().consume_refresh_token(&hash).await? {
-            Consumed::Fresh(r) => {
-                // Rotated out: inactive from now on (introspection, revocation).
-                state.store().revoke_token(&hash).await?;
-                r
-            }
-            Consumed::AlreadyUsed(r) => {
-                if !state.fault(Fault::RefreshReplayKeepsFamily) {
-                    state.store().revoke_grant(&r.grant_id).await?;
-                    tracing::warn!(client = %r.client_id, "refresh token replayed; its family is revoked");
-                }
-                return Err(invalid());
-            }
-            Consumed::Missing => return Err(invalid()),
-        }
-    };
-    let narrowed = scope != record.scope;
-    let mut issued = state
-        .issue_tokens(IssueRequest {
-            client,
-            username: record.username.as_deref(),
-            scope,
-            grant_id: record.grant_id,
-            with_refresh_token: !narrowed,
-        })
-        .await?;
+    let narrowed = scope != peeked.scope;
+    let mut minted = state.mint_tokens(IssueRequest {
+        client,
+        username: peeked.username.as_deref(),
+        scope,
+        grant_id: peeked.grant_id,
+        with_refresh_token: !narrowed,
+    });
     if narrowed {
-        issued.refresh_token = Some(new_refresh_token(ctx, &record).await?);
+        // The new refresh token keeps the grant's original scope.
+        let (token, record) = state.mint_refresh_token(
+            peeked.client_id.clone(),
+            peeked.username.clone(),
+            peeked.scope.clone(),
+            peeked.grant_id,
+        );
+        minted.issued.refresh_token = Some(token);
+        minted.records.push(record);
     }
-    Ok(state.token_response(&issued))
-}
-
-/// A refresh token with the original grant's scope, for when the access token's
-/// scope was narrowed.
-async fn new_refresh_token(ctx: Ctx<'_>, old: &TokenRecord) -> Result<String, OAuthError> {
-    let state = ctx.state;
-    let now = state.now();
-    let token = random_token();
-    let ttl =
-        (!old.scope.contains(OFFLINE_ACCESS)).then(|| state.settings().refresh_token_ttl_secs);
-    state
+    if state.fault(Fault::RefreshNotRotated) && !peeked.revoked {
+        state.store().insert_tokens(minted.records).await?;
+        return Ok(state.token_response(&minted.issued));
+    }
+    // One store call retires the old token and stores its successors: a crash
+    // leaves either the old token usable or the new ones acknowledged, never neither.
+    match state
         .store()
-        .insert_token(TokenRecord {
-            hash: TokenHash::of(&token),
-            kind: TokenKind::Refresh,
-            client_id: old.client_id.clone(),
-            username: old.username.clone(),
-            scope: old.scope.clone(),
-            issued_at: now,
-            expires_at: ttl.map(|t| now + t * 1000),
-            grant_id: old.grant_id,
-            revoked: false,
-        })
-        .await?;
-    Ok(token)
+        .rotate_refresh_token(&hash, minted.records)
+        .await?
+    {
+        Consumed::Fresh(_) => Ok(state.token_response(&minted.issued)),
+        Consumed::AlreadyUsed(r) => {
+            if !state.fault(Fault::RefreshReplayKeepsFamily) {
+                state.store().revoke_grant(&r.grant_id).await?;
+                tracing::warn!(client = %r.client_id, "refresh token replayed; its family is revoked");
+            }
+            Err(invalid())
+        }
+        Consumed::Missing => Err(invalid()),
+    }
 }
