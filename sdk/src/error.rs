@@ -48,6 +48,10 @@ pub enum Error {
     /// or read its `detail`.
     #[error(transparent)]
     Api(crate::management::ApiError),
+    /// Discovery found no metadata at any well-known URL; the error names each
+    /// URL tried and what it answered.
+    #[error(transparent)]
+    Discovery(crate::provider::DiscoveryError),
     /// The client or provider was configured wrongly (bad URL, plain HTTP
     /// to a non-loopback host, unreadable key...).
     #[error("configuration error: {0}")]
@@ -277,6 +281,14 @@ pub enum ProtocolViolation {
     /// ([RFC 9207 §2.4](https://www.rfc-editor.org/rfc/rfc9207#section-2.4)).
     #[error("callback has no `iss` although the provider sends it")]
     MissingIssuer,
+    /// The callback has an `iss`, but the provider was built without an issuer,
+    /// so it cannot be checked and is refused rather than trusted
+    /// ([RFC 9207 §2.4](https://www.rfc-editor.org/rfc/rfc9207#section-2.4)).
+    #[error(
+        "callback has `iss` but no issuer is configured to check it against; \
+         set one with `Provider::with_issuer` (presets and `Provider::discover` set it)"
+    )]
+    IssuerNotConfigured,
     /// The callback has neither `code` (nor `access_token`) nor `error`.
     #[error("callback has no `{0}`")]
     MissingParameter(&'static str),

@@ -1,12 +1,13 @@
 //! What the SDK knows about an authorization server: its endpoints and
 //! dialect quirks, from a preset or from RFC 8414 metadata.
 
-use std::time::Duration;
-
 use url::Url;
 
 use crate::error::{Error, ParseError, ProtocolViolation, Result};
-use crate::transport::{self, Http};
+use crate::transport;
+
+mod discovery;
+pub use discovery::{DiscoveryBuilder, DiscoveryError};
 
 /// Where a resource server wants the access token
 /// ([RFC 6750 §2](https://www.rfc-editor.org/rfc/rfc6750#section-2)).
@@ -65,6 +66,34 @@ pub struct Provider {
     pub(crate) token_placement: TokenPlacement,
     pub(crate) assertion_audience: Option<String>,
     pub(crate) iss_parameter_supported: bool,
+    pub(crate) metadata: Metadata,
+}
+
+/// What discovery found beyond the endpoints the SDK calls itself
+/// ([RFC 8414 §2](https://www.rfc-editor.org/rfc/rfc8414#section-2),
+/// [OpenID Connect Discovery 1.0 §3](https://openid.net/specs/openid-connect-discovery-1_0.html#ProviderMetadata)).
+/// Empty for presets and providers built by hand.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[non_exhaustive]
+pub struct Metadata {
+    /// `userinfo_endpoint` (OpenID Connect).
+    pub userinfo_endpoint: Option<Url>,
+    /// `jwks_uri`: the server's signing keys.
+    pub jwks_uri: Option<Url>,
+    /// `pushed_authorization_request_endpoint` (RFC 9126).
+    pub pushed_authorization_request_endpoint: Option<Url>,
+    /// `device_authorization_endpoint` (RFC 8628).
+    pub device_authorization_endpoint: Option<Url>,
+    /// `token_endpoint_auth_methods_supported`.
+    pub token_endpoint_auth_methods_supported: Vec<String>,
+    /// `grant_types_supported`.
+    pub grant_types_supported: Vec<String>,
+    /// `response_types_supported`.
+    pub response_types_supported: Vec<String>,
+    /// `scopes_supported`.
+    pub scopes_supported: Vec<String>,
+    /// `code_challenge_methods_supported` (RFC 7636).
+    pub code_challenge_methods_supported: Vec<String>,
 }
 
 fn join(base: &Url, path: &str) -> Result<Url> {
@@ -90,6 +119,13 @@ fn issuer_of(base: &Url) -> String {
 impl Provider {
     /// A provider known only by its token endpoint. Add the others with the
     /// `with_*` setters.
+    ///
+    /// It has no issuer: a callback that carries `iss`
+    /// ([RFC 9207](https://www.rfc-editor.org/rfc/rfc9207)) is then refused with
+    /// [`ProtocolViolation::IssuerNotConfigured`],
+    /// since it cannot be checked. Set the issuer with
+    /// [`Provider::with_issuer`], or use a preset or [`Provider::discover`],
+    /// which set it.
     pub fn new(token_endpoint: Url) -> Self {
         Self {
             issuer: None,
@@ -102,6 +138,7 @@ impl Provider {
             token_placement: TokenPlacement::Header,
             assertion_audience: None,
             iss_parameter_supported: false,
+            metadata: Metadata::default(),
         }
     }
 
@@ -155,8 +192,21 @@ impl Provider {
         Ok(p)
     }
 
-    /// Starts RFC 8414 discovery at `issuer`: fetches
-    /// `/.well-known/oauth-authorization-server` ([RFC 8414 §3](https://www.rfc-editor.org/rfc/rfc8414#section-3)).
+    /// Starts discovery at `issuer`, for any server that publishes
+    /// [RFC 8414](https://www.rfc-editor.org/rfc/rfc8414#section-3) or
+    /// [OpenID Connect](https://openid.net/specs/openid-connect-discovery-1_0.html#ProviderConfig)
+    /// metadata: `/.well-known/oauth-authorization-server` (inserted before the
+    /// issuer's path), then `/.well-known/openid-configuration` (appended, and for
+    /// an issuer with a path also inserted). The issuer is checked; the
+    /// endpoints, supported methods and the rest are kept ([`Provider::metadata`]).
+    ///
+    /// ```no_run
+    /// # async fn f() -> oauth_sdk::Result<()> {
+    /// let provider = oauth_sdk::Provider::discover("https://auth.example.com".parse().unwrap())
+    ///     .send()
+    ///     .await?;
+    /// # Ok(()) }
+    /// ```
     pub fn discover(issuer: Url) -> DiscoveryBuilder {
         DiscoveryBuilder {
             issuer,
@@ -247,6 +297,11 @@ impl Provider {
     pub fn resource_endpoint(&self) -> Option<&Url> {
         self.resource_endpoint.as_ref()
     }
+    /// Everything else discovery found (userinfo, JWKS, PAR and device
+    /// endpoints, supported methods).
+    pub fn metadata(&self) -> &Metadata {
+        &self.metadata
+    }
     /// Where resource servers want the access token.
     pub fn token_placement(&self) -> TokenPlacement {
         self.token_placement
@@ -277,6 +332,19 @@ impl Provider {
             ),
             ("token info endpoint", self.token_info_endpoint.as_ref()),
             ("resource endpoint", self.resource_endpoint.as_ref()),
+            (
+                "userinfo endpoint",
+                self.metadata.userinfo_endpoint.as_ref(),
+            ),
+            ("jwks_uri", self.metadata.jwks_uri.as_ref()),
+            (
+                "pushed authorization request endpoint",
+                self.metadata.pushed_authorization_request_endpoint.as_ref(),
+            ),
+            (
+                "device authorization endpoint",
+                self.metadata.device_authorization_endpoint.as_ref(),
+            ),
         ]
         .into_iter()
         .filter_map(|(n, u)| u.map(|u| (n, u)))
@@ -321,61 +389,29 @@ impl Provider {
             .get("authorization_response_iss_parameter_supported")
             .and_then(|v| v.as_bool())
             .unwrap_or(false);
-        Ok(p)
-    }
-}
-
-/// The RFC 8414 §3 well-known URL: inserted between host and path.
-pub(crate) fn well_known_url(issuer: &Url) -> Result<Url> {
-    if issuer.query().is_some() || issuer.fragment().is_some() || issuer.cannot_be_a_base() {
-        return Err(Error::config(
-            "issuer must be an https URL without query or fragment",
-        ));
-    }
-    let mut u = issuer.clone();
-    let path = issuer.path().trim_end_matches('/');
-    u.set_path(&format!("/.well-known/oauth-authorization-server{path}"));
-    Ok(u)
-}
-
-/// Fetches RFC 8414 metadata; see [`Provider::discover`].
-#[derive(Debug)]
-#[must_use = "call .send().await"]
-pub struct DiscoveryBuilder {
-    issuer: Url,
-    allow_http: bool,
-    timeout: Duration,
-}
-
-impl DiscoveryBuilder {
-    /// Allows plain HTTP to non-loopback hosts (default: refused).
-    pub fn allow_insecure_http(mut self, allow: bool) -> Self {
-        self.allow_http = allow;
-        self
-    }
-
-    /// Sets the request timeout (default: 30 s).
-    pub fn timeout(mut self, timeout: Duration) -> Self {
-        self.timeout = timeout;
-        self
-    }
-
-    /// Fetches and validates the metadata; the document's `issuer` must equal
-    /// the issuer asked for ([RFC 8414 §3.3](https://www.rfc-editor.org/rfc/rfc8414#section-3.3)).
-    pub async fn send(self) -> Result<Provider> {
-        let url = well_known_url(&self.issuer)?;
-        crate::types::check_secure(&url, "issuer", self.allow_http)?;
-        let http = Http::new(self.timeout)?;
-        let req = http::Request::get(url.as_str())
-            .header(http::header::ACCEPT, "application/json")
-            .body(Vec::new())
-            .map_err(|e| Error::config(format!("invalid request: {e}")))?;
-        let resp = http.send(req).await?;
-        let body = crate::response::success_body(&resp)?;
-        let p = Provider::from_metadata(body, Some(self.issuer.as_str()))?;
-        for (name, u) in p.endpoints() {
-            crate::types::check_secure(u, name, self.allow_http)?;
-        }
+        let list = |k: &str| -> Vec<String> {
+            obj.get(k)
+                .and_then(|v| v.as_array())
+                .map(|a| {
+                    a.iter()
+                        .filter_map(|v| v.as_str().map(str::to_owned))
+                        .collect()
+                })
+                .unwrap_or_default()
+        };
+        p.metadata = Metadata {
+            userinfo_endpoint: url("userinfo_endpoint")?,
+            jwks_uri: url("jwks_uri")?,
+            pushed_authorization_request_endpoint: url("pushed_authorization_request_endpoint")?,
+            device_authorization_endpoint: url("device_authorization_endpoint")?,
+            token_endpoint_auth_methods_supported: list("token_endpoint_auth_methods_supported"),
+            grant_types_supported: list("grant_types_supported"),
+            response_types_supported: list("response_types_supported"),
+            scopes_supported: list("scopes_supported"),
+            code_challenge_methods_supported: list("code_challenge_methods_supported"),
+        };
+        // The OpenID "current user" resource is the natural resource probe.
+        p.resource_endpoint = p.metadata.userinfo_endpoint.clone();
         Ok(p)
     }
 }
@@ -417,19 +453,6 @@ mod tests {
         assert_eq!(
             Provider::segment(SegmentRegion::Us).assertion_audience(),
             "https://oauth2.segment.io"
-        );
-    }
-
-    #[test]
-    fn well_known_insertion() {
-        let w = |s: &str| well_known_url(&Url::parse(s).unwrap()).unwrap().to_string();
-        assert_eq!(
-            w("https://a.example"),
-            "https://a.example/.well-known/oauth-authorization-server"
-        );
-        assert_eq!(
-            w("https://a.example/t1"),
-            "https://a.example/.well-known/oauth-authorization-server/t1"
         );
     }
 

@@ -82,12 +82,35 @@ impl fmt::Display for Scope {
 
 /// A redirection endpoint ([RFC 6749 §3.1.2](https://www.rfc-editor.org/rfc/rfc6749#section-3.1.2)):
 /// an absolute URL without a fragment.
+///
+/// Servers compare `redirect_uri` with the registered one as a string
+/// ([RFC 6749 §3.1.2.3](https://www.rfc-editor.org/rfc/rfc6749#section-3.1.2.3),
+/// [RFC 9700 §4.1.3](https://www.rfc-editor.org/rfc/rfc9700#section-4.1.3)), so
+/// the SDK sends exactly the string it was given: `http://127.0.0.1:9199` stays
+/// without the `/` a URL parser would add.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub struct RedirectUrl(Url);
+pub struct RedirectUrl {
+    /// Byte for byte as the caller wrote it; what goes on the wire.
+    raw: String,
+    /// The parsed form, for matching callbacks and serving loopback requests.
+    url: Url,
+}
 
 impl RedirectUrl {
-    /// Validates a redirect URI: absolute, no fragment.
+    /// Validates a redirect URI: absolute, no fragment. It is sent as the
+    /// `Url` serialises; use [`RedirectUrl::parse`] to keep a string as written.
     pub fn new(url: Url) -> Result<Self> {
+        Self::checked(url.as_str().to_owned(), url)
+    }
+
+    /// Parses and validates a redirect URI, keeping `s` exactly as written for
+    /// the `redirect_uri` parameter.
+    pub fn parse(s: &str) -> Result<Self> {
+        let url = Url::parse(s).map_err(|e| Error::config(format!("invalid redirect URI: {e}")))?;
+        Self::checked(s.to_owned(), url)
+    }
+
+    fn checked(raw: String, url: Url) -> Result<Self> {
         if url.fragment().is_some() {
             return Err(Error::config(
                 "redirect URI must not have a fragment (RFC 6749 §3.1.2)",
@@ -98,22 +121,17 @@ impl RedirectUrl {
                 "redirect URI must be an absolute hierarchical URL",
             ));
         }
-        Ok(Self(url))
+        Ok(Self { raw, url })
     }
 
-    /// Parses and validates a redirect URI.
-    pub fn parse(s: &str) -> Result<Self> {
-        Self::new(Url::parse(s).map_err(|e| Error::config(format!("invalid redirect URI: {e}")))?)
-    }
-
-    /// The URL.
+    /// The parsed URL.
     pub fn url(&self) -> &Url {
-        &self.0
+        &self.url
     }
 
-    /// The URL exactly as sent in `redirect_uri`.
+    /// The URI exactly as sent in `redirect_uri`.
     pub fn as_str(&self) -> &str {
-        self.0.as_str()
+        &self.raw
     }
 }
 
@@ -170,6 +188,17 @@ mod tests {
         assert!(!check("http://10.0.0.1/t", false));
         assert!(check("http://example.com/t", true));
         assert!(!check("ftp://example.com/t", true));
+    }
+
+    #[test]
+    fn redirect_keeps_the_string_as_written() {
+        let r = RedirectUrl::parse("http://127.0.0.1:9199").unwrap();
+        assert_eq!(r.as_str(), "http://127.0.0.1:9199");
+        assert_eq!(r.url().path(), "/");
+        let r = RedirectUrl::parse("HTTP://App.Example/cb?a=%7e").unwrap();
+        assert_eq!(r.as_str(), "HTTP://App.Example/cb?a=%7e");
+        let from_url = RedirectUrl::new(Url::parse("http://127.0.0.1:9199").unwrap()).unwrap();
+        assert_eq!(from_url.as_str(), "http://127.0.0.1:9199/");
     }
 
     #[test]

@@ -23,6 +23,17 @@ fn pending(client: &Client) -> PendingAuthorization {
         .1
 }
 
+/// The same pending authorization again, rebuilt from its parts as an
+/// application with a session store would (it is not `Clone`).
+fn again(client: &Client, p: &PendingAuthorization) -> PendingAuthorization {
+    PendingAuthorization::from_parts(
+        client,
+        p.state().clone(),
+        p.pkce_verifier().clone(),
+        p.redirect_url().clone(),
+    )
+}
+
 fn cb(query: &str) -> Url {
     Url::parse(&format!("{CB}?{query}")).unwrap()
 }
@@ -61,10 +72,7 @@ fn wrong_state_fails_even_as_a_prefix() {
     let p = pending(&c);
     let truncated = &p.state().secret()[..10];
     assert_eq!(
-        violation(
-            p.clone()
-                .validate(&cb(&format!("code=abc&state={truncated}")))
-        ),
+        violation(again(&c, &p).validate(&cb(&format!("code=abc&state={truncated}")))),
         ProtocolViolation::StateMismatch
     );
     assert_eq!(
@@ -108,10 +116,9 @@ fn iss_present_but_issuer_unknown_is_refused() {
     let c = Client::builder(p, ClientId::new("c")).build().unwrap();
     let pend = pending(&c);
     let url = cb(&format!("code=abc&state={}&iss=x", pend.state().secret()));
-    assert_eq!(
-        violation(pend.validate(&url)),
-        ProtocolViolation::IssuerMismatch
-    );
+    let v = violation(pend.validate(&url));
+    assert_eq!(v, ProtocolViolation::IssuerNotConfigured);
+    assert!(v.to_string().contains("Provider::with_issuer"), "{v}");
 }
 
 #[test]
@@ -144,11 +151,11 @@ fn repeated_parameters_missing_code_and_foreign_redirect_fail() {
     let p = pending(&c);
     let s = p.state().secret().to_owned();
     assert_eq!(
-        violation(p.clone().validate(&cb(&format!("code=a&code=b&state={s}")))),
+        violation(again(&c, &p).validate(&cb(&format!("code=a&code=b&state={s}")))),
         ProtocolViolation::RepeatedParameter("code".into())
     );
     assert_eq!(
-        violation(p.clone().validate(&cb(&format!("state={s}")))),
+        violation(again(&c, &p).validate(&cb(&format!("state={s}")))),
         ProtocolViolation::MissingParameter("code")
     );
     let foreign = Url::parse(&format!("http://127.0.0.1:9876/other?code=a&state={s}")).unwrap();
@@ -189,6 +196,28 @@ fn implicit_fragment_is_parsed_with_same_checks() {
     assert!(matches!(
         pend.clone().validate(&in_query),
         Err(Error::Protocol(ProtocolViolation::MissingState))
+    ));
+    // An error in the query (a common server mistake) is reported as that error,
+    // after the state check, rather than as a missing state.
+    let (_, again) = c.implicit(redirect.clone()).build().unwrap();
+    let query_error = Url::parse(&format!(
+        "http://127.0.0.1:9876/implicit?error=access_denied&state={}",
+        again.state().secret()
+    ))
+    .unwrap();
+    assert_eq!(
+        again
+            .clone()
+            .validate(&query_error)
+            .unwrap_err()
+            .oauth_code(),
+        Some(&ErrorCode::AccessDenied)
+    );
+    let forged =
+        Url::parse("http://127.0.0.1:9876/implicit?error=access_denied&state=forged").unwrap();
+    assert!(matches!(
+        again.validate(&forged),
+        Err(Error::Protocol(ProtocolViolation::StateMismatch))
     ));
     let err = Url::parse(&format!(
         "http://127.0.0.1:9876/implicit#error=unauthorized_client&state={s}"

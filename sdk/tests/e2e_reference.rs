@@ -420,3 +420,31 @@ async fn callback_from_the_real_server_with_a_tampered_state_is_refused() {
         Err(Error::Protocol(oauth_sdk::ProtocolViolation::StateMismatch))
     ));
 }
+
+/// RFC 6749 §3.1.2.3 / RFC 9700 §4.1.3: the server compares `redirect_uri` as a
+/// string, so a URI registered without a path must go out without the `/` a URL
+/// parser adds, in the authorization request and the token request alike.
+#[tokio::test]
+async fn a_redirect_uri_without_a_path_is_sent_as_registered() {
+    const NO_PATH: &str = "http://127.0.0.1:9199";
+    let mut config = Config::demo();
+    config
+        .clients
+        .iter_mut()
+        .find(|c| c.id == "demo-confidential")
+        .unwrap()
+        .redirect_uris = vec![NO_PATH.to_owned()];
+    let s = spawn(config, "127.0.0.1:0".parse().unwrap()).await.unwrap();
+    let client = basic_client(
+        Provider::gitlab(&base(&s)).unwrap(),
+        "demo-confidential",
+        "demo-confidential-secret",
+    );
+    let cb = authorize(&client, NO_PATH, &["api"]).await;
+    let t = client
+        .exchange_code(cb)
+        .send()
+        .await
+        .expect("code exchange");
+    assert_eq!(whoami(&client, t.token()).await.0, 200);
+}

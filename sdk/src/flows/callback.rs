@@ -49,8 +49,9 @@ pub(crate) fn validate(
     match (map.get("iss"), &expected.issuer) {
         // Exact comparison, except that a trailing `/` is ignored on both sides.
         (Some(iss), Some(issuer)) if iss.trim_end_matches('/') == issuer.trim_end_matches('/') => {}
+        (Some(_), Some(_)) => return Err(ProtocolViolation::IssuerMismatch.into()),
         // An issuer we cannot check is refused rather than trusted.
-        (Some(_), _) => return Err(ProtocolViolation::IssuerMismatch.into()),
+        (Some(_), None) => return Err(ProtocolViolation::IssuerNotConfigured.into()),
         (None, _) if expected.iss_required => return Err(ProtocolViolation::MissingIssuer.into()),
         (None, _) => {}
     }

@@ -37,7 +37,18 @@ pub struct AuthorizationRequest {
 
 /// What the application keeps between redirecting the user and the callback:
 /// the `state`, the PKCE verifier, the redirect URI and the expected issuer.
-#[derive(Debug, Clone)]
+///
+/// It is used once: [`PendingAuthorization::validate`] consumes it, so one
+/// authorization cannot be redeemed twice, and it is deliberately not `Clone`.
+/// An application that keeps it in a session store saves its parts and
+/// rebuilds it with [`PendingAuthorization::from_parts`].
+///
+/// ```compile_fail
+/// fn redeem_twice(p: oauth_sdk::PendingAuthorization) {
+///     let _ = p.clone();
+/// }
+/// ```
+#[derive(Debug)]
 pub struct PendingAuthorization {
     expected: Expected,
     verifier: PkceVerifier,

@@ -83,9 +83,16 @@ impl PendingImplicit {
     /// ([RFC 6749 §4.2.2](https://www.rfc-editor.org/rfc/rfc6749#section-4.2.2)),
     /// with the same checks as the code flow: redirect URI, `state`, `iss`,
     /// `error`. A refresh token in the fragment is dropped (§4.2.2 forbids it).
+    ///
+    /// A server that answers an error in the query instead of the fragment (a
+    /// common mistake) gets that error reported, after the same `state` and `iss`
+    /// checks; tokens are never read from the query.
     pub fn validate(self, callback: &Url) -> Result<TokenResponse> {
-        let params =
-            callback::validate(callback, callback.fragment().unwrap_or(""), &self.expected)?;
+        let fragment = callback.fragment().unwrap_or("");
+        if fragment.is_empty() && callback.query_pairs().any(|(k, _)| k == "error") {
+            callback::validate(callback, callback.query().unwrap_or(""), &self.expected)?;
+        }
+        let params = callback::validate(callback, fragment, &self.expected)?;
         if !params.contains_key("access_token") {
             return Err(ProtocolViolation::MissingParameter("access_token").into());
         }
