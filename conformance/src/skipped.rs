@@ -607,6 +607,30 @@ Feature: Password grant
     }
 
     #[test]
+    fn junit_counts_should_failures_as_warnings_not_failures() {
+        let xml = r#"<?xml version="1.0"?><testsuites><testsuite id="0" name="Feature: I" tests="3" errors="0" failures="2"><testcase name="must"><failure message="m1"><![CDATA[x]]></failure></testcase><testcase name="should"><failure message="m2"><![CDATA[y]]></failure><system-out>out</system-out></testcase><testcase name="ok"/></testsuite></testsuites>"#;
+        let warned = [Warned {
+            case: "should".into(),
+            message: "warning (SHOULD): m2".into(),
+        }];
+        let out = junit(xml, &[], &warned, "T").expect("a report");
+        let suites = parse(&out);
+        let cases = &suites[0].3;
+        assert_eq!(cases[0], ("must".to_owned(), None), "{out}");
+        assert_eq!(
+            cases[1],
+            ("should".to_owned(), Some("warning (SHOULD): m2".to_owned())),
+            "{out}"
+        );
+        assert!(
+            out.contains(r#"failures="1""#) && out.contains(r#"skipped="1""#),
+            "{out}"
+        );
+        assert!(out.contains("<system-out>out</system-out>"), "{out}");
+        assert_eq!(out.matches("<failure").count(), 1, "{out}");
+    }
+
+    #[test]
     fn junit_refuses_what_is_not_a_report() {
         for bad in ["<html/>", "<testsuites><testsuite>", "not xml <"] {
             assert!(junit(bad, &[], &[], "T").is_err(), "{bad}");

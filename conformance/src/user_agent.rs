@@ -789,6 +789,37 @@ mod tests {
         assert!(!err.contains("a&b"), "field values are not shown: {err}");
     }
 
+    #[tokio::test]
+    async fn a_timeout_names_the_limit_and_the_url_without_its_query() {
+        // A loopback listener that accepts and never answers.
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        let hold = tokio::spawn(async move {
+            let (_socket, _) = listener.accept().await.unwrap();
+            tokio::time::sleep(std::time::Duration::from_secs(5)).await;
+        });
+        let req = RawRequest::get(
+            Url::parse(&format!("http://{addr}/oauth/token?client_secret=s3cret")).unwrap(),
+        );
+        let client = reqwest::Client::builder()
+            .timeout(std::time::Duration::from_millis(200))
+            .build()
+            .unwrap();
+        let e = client.get(req.url.clone()).send().await.unwrap_err();
+        let msg = transport_error(&req, &e);
+        hold.abort();
+        assert!(msg.contains("timed out"), "{msg}");
+        assert!(
+            msg.contains(&format!("{} s request timeout", REQUEST_TIMEOUT.as_secs())),
+            "{msg}"
+        );
+        assert!(
+            msg.contains(&format!("http://{addr}/oauth/token?…")),
+            "{msg}"
+        );
+        assert!(!msg.contains("s3cret"), "{msg}");
+    }
+
     #[test]
     fn totp_matches_rfc6238_shape() {
         let user = UserConfig {

@@ -433,9 +433,58 @@ pub fn expect_invalid_client_status(r: &HttpResponse, scheme: Option<&str>) -> C
     }
 }
 
+/// A refusal of a caller that sent no credentials: 400, 401 or 403 (RFC 6749
+/// §5.2 "MAY return an HTTP 401"), disclosing nothing about the token.
+pub fn refused_unauthenticated(r: &HttpResponse) -> Check {
+    if ![400, 401, 403].contains(&r.status) {
+        return Err(format!(
+            "expected a refusal (400, 401 or 403) of a caller without credentials, got {}",
+            r.describe()
+        ));
+    }
+    if let Some(serde_json::Value::Object(m)) = r.json() {
+        for leak in [
+            "active",
+            "access_token",
+            "scope",
+            "client_id",
+            "username",
+            "exp",
+            "sub",
+        ] {
+            if m.contains_key(leak) {
+                return Err(format!(
+                    "the refusal discloses `{leak}` to a caller without credentials: {}",
+                    r.describe()
+                ));
+            }
+        }
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_unauthenticated_caller_may_get_400_401_or_403_but_no_data() {
+        for status in [400, 401, 403] {
+            assert!(
+                refused_unauthenticated(&answer(status, None)).is_ok(),
+                "{status}"
+            );
+        }
+        assert!(refused_unauthenticated(&answer(200, None)).is_err());
+        assert!(refused_unauthenticated(&answer(500, None)).is_err());
+        let mut leak = answer(401, None);
+        leak.body = r#"{"active":true,"scope":"api"}"#.into();
+        assert!(
+            refused_unauthenticated(&leak)
+                .unwrap_err()
+                .contains("active")
+        );
+    }
 
     fn answer(status: u16, challenge: Option<&str>) -> HttpResponse {
         let mut headers = vec![("content-type".to_owned(), "application/json".to_owned())];

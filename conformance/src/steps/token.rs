@@ -218,16 +218,7 @@ fn refused_unauthenticated(w: &mut OAuthWorld) -> Check {
 
 #[then("the refresh token was rotated, or the target declares sender-constrained refresh tokens")]
 async fn rotated_or_constrained(w: &mut OAuthWorld) -> Check {
-    let declared = w.target.capabilities.refresh_sender_constrained;
-    match w.refresh_was_rotated().await {
-        Ok(()) => Ok(()),
-        // Sender-constrained tokens are the other way RFC 9700 §4.14.2
-        // allows; the suite cannot observe DPoP or mTLS binding.
-        Err(_) if declared => Ok(()),
-        Err(e) => Err(format!(
-            "{e}: RFC 9700 §4.14.2 says refresh tokens for public clients \"MUST be sender-constrained or use refresh token rotation\", and the target declares no sender-constraining (refresh_sender_constrained)"
-        )),
-    }
+    w.expect_rotated_or_sender_constrained().await
 }
 
 #[then(expr = "the {kind} token uses only visible ASCII and carries at least 128 bits")]

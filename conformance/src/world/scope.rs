@@ -67,15 +67,7 @@ impl OAuthWorld {
         };
         self.introspect(Some(introspector), token).await?;
         let body = self.last()?.json().unwrap_or_default();
-        let Some(granted) = body.get("scope").and_then(|v| v.as_str()) else {
-            return Ok(());
-        };
-        if set(granted) != set(&requested) {
-            return Err(format!(
-                "the token was issued for scope {granted:?} while {requested:?} was requested, and the token response has no `scope` member: RFC 6749 §3.3 says the server \"MUST include the \"scope\" response parameter\" when they differ"
-            ));
-        }
-        Ok(())
+        introspection_agrees(&requested, body.get("scope").and_then(|v| v.as_str()))
     }
 
     /// A token request with an unknown scope: `invalid_scope`, or a success
@@ -127,24 +119,16 @@ impl OAuthWorld {
         let Some(original) = self.original_scope()? else {
             return Ok(());
         };
-        let r = self.last()?;
         let requested = self
             .token_req
             .as_ref()
             .and_then(|t| t.params.iter().find(|(k, _)| k == "scope"))
-            .map(|(_, v)| set(v));
-        let granted = match (r.member("scope"), requested) {
-            (Some(s), _) => set(&s),
-            (None, Some(req)) => req,
-            (None, None) => original.clone(),
-        };
-        if !granted.is_subset(&original) {
-            let extra: Vec<&String> = granted.difference(&original).collect();
-            return Err(format!(
-                "the refresh granted {extra:?}, beyond the original grant {original:?} (RFC 6749 §6)"
-            ));
-        }
-        Ok(())
+            .map(|(_, v)| v.clone());
+        granted_within(
+            &original,
+            self.last()?.member("scope").as_deref(),
+            requested.as_deref(),
+        )
     }
 
     /// A refresh asking for more than the original grant: `invalid_scope`,
@@ -168,6 +152,13 @@ impl OAuthWorld {
         expect_oauth_error(r, &["invalid_scope"])
     }
 
+    /// RFC 9700 §4.14.2 for a public client's refresh: rotated (observed), or
+    /// sender-constrained as the target declares (the suite cannot observe it).
+    pub async fn expect_rotated_or_sender_constrained(&mut self) -> Check {
+        let rotated = self.refresh_was_rotated().await;
+        rotation_verdict(rotated, self.target.capabilities.refresh_sender_constrained)
+    }
+
     /// The latest refresh token, used by the public client, was rotated: a
     /// new one came back and the old one no longer works.
     pub async fn refresh_was_rotated(&mut self) -> Check {
@@ -180,5 +171,107 @@ impl OAuthWorld {
             return Err("the refresh response returned the same refresh token".into());
         }
         self.probe_refresh_dead(Which::First).await
+    }
+}
+
+/// A token response without `scope` means the requested scope was granted
+/// (RFC 6749 §5.1); `introspected` is what introspection says was granted.
+fn introspection_agrees(requested: &str, introspected: Option<&str>) -> Check {
+    match introspected {
+        Some(granted) if set(granted) != set(requested) => Err(format!(
+            "the token was issued for scope {granted:?} while {requested:?} was requested, and the token response has no `scope` member: RFC 6749 §3.3 says the server \"MUST include the \"scope\" response parameter\" when they differ"
+        )),
+        _ => Ok(()),
+    }
+}
+
+/// The scope a refresh granted (`stated` in the response, else the
+/// `requested` one, else the original) stays within the `original` grant.
+fn granted_within(
+    original: &BTreeSet<String>,
+    stated: Option<&str>,
+    requested: Option<&str>,
+) -> Check {
+    let granted = match (stated, requested) {
+        (Some(s), _) | (None, Some(s)) => set(s),
+        (None, None) => original.clone(),
+    };
+    if !granted.is_subset(original) {
+        let extra: Vec<&String> = granted.difference(original).collect();
+        return Err(format!(
+            "the refresh granted {extra:?}, beyond the original grant {original:?} (RFC 6749 §6)"
+        ));
+    }
+    Ok(())
+}
+
+/// RFC 9700 §4.14.2: "Refresh tokens for public clients MUST be
+/// sender-constrained or use refresh token rotation". `rotated` is what was
+/// observed; declaring sender-constraining is the only other way to pass, so
+/// declaring "no rotation" alone fails.
+fn rotation_verdict(rotated: Check, sender_constrained: bool) -> Check {
+    match rotated {
+        Ok(()) => Ok(()),
+        Err(_) if sender_constrained => Ok(()),
+        Err(e) => Err(format!(
+            "{e}: RFC 9700 §4.14.2 says refresh tokens for public clients \"MUST be sender-constrained or use refresh token rotation\", and the target declares no sender-constraining (refresh_sender_constrained)"
+        )),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_scope_ignored_silently_is_caught_by_introspection() {
+        assert!(introspection_agrees("api", Some("api")).is_ok());
+        assert!(
+            introspection_agrees("b a", Some("a b")).is_ok(),
+            "order does not matter"
+        );
+        assert!(
+            introspection_agrees("api", None).is_ok(),
+            "nothing to compare"
+        );
+        let e = introspection_agrees("api unknown", Some("api")).unwrap_err();
+        assert!(e.contains("RFC 6749 §3.3"), "{e}");
+    }
+
+    #[test]
+    fn a_refresh_may_narrow_but_never_widen() {
+        let original = set("api read_user");
+        // Narrowed, stated or not; omitted (treated as the original).
+        assert!(granted_within(&original, Some("api"), Some("api read_user")).is_ok());
+        assert!(granted_within(&original, None, Some("api")).is_ok());
+        assert!(granted_within(&original, None, None).is_ok());
+        // The server ignored the extra scope and said so: legal (RFC 6749 §3.3).
+        assert!(
+            granted_within(
+                &original,
+                Some("api read_user"),
+                Some("api read_user offline")
+            )
+            .is_ok()
+        );
+        // Granted the wider scope, stated or silently.
+        assert!(granted_within(&original, Some("api offline"), None).is_err());
+        assert!(granted_within(&original, None, Some("api read_user offline")).is_err());
+    }
+
+    #[test]
+    fn declaring_no_rotation_does_not_silence_rfc9700_4_14_2() {
+        let not_rotated =
+            || Err::<(), _>("the refresh response returned the same refresh token".into());
+        assert!(rotation_verdict(Ok(()), false).is_ok());
+        assert!(
+            rotation_verdict(not_rotated(), true).is_ok(),
+            "sender-constrained"
+        );
+        let e = rotation_verdict(not_rotated(), false).unwrap_err();
+        assert!(
+            e.contains("MUST be sender-constrained or use refresh token rotation"),
+            "{e}"
+        );
     }
 }
