@@ -10,6 +10,9 @@ Feature: Authorization code lifecycle
     And the client exchanges the code
     Then the token request succeeds
 
+  # RFC 6749 §4.1.2: "If an authorization code is used more than once, the
+  # authorization server MUST deny the request and SHOULD revoke (when
+  # possible) all tokens previously issued based on that authorization code."
   @must @rfc6749-4.1.2 @rfc6749-5.2
   Scenario: A code can be redeemed only once
     Given the confidential client holds tokens from the authorization code grant
@@ -45,6 +48,8 @@ Feature: Authorization code lifecycle
     And the token request is sent 10 times at once
     Then at most one of them succeeds
 
+  # RFC 6749 §4.1.2: "The authorization code MUST expire shortly after it is
+  # issued"; the wait is the target's declared code lifetime.
   @must @rfc6749-4.1.2
   Scenario: An expired code is refused
     Given the confidential client starts an authorization code request
@@ -79,6 +84,9 @@ Feature: Authorization code lifecycle
     And the token request is sent
     Then the token request fails with one of "invalid_grant, invalid_request"
 
+  # RFC 6749 §10.10: "The probability of an attacker guessing generated tokens
+  # (and other credentials not intended for handling by end-users) MUST be
+  # less than or equal to 2^(-128)". Counted is what the value can hold.
   @must @rfc6749-10.10
   Scenario: A code carries at least 128 bits of entropy
     Given the confidential client starts an authorization code request

@@ -10,6 +10,7 @@ Feature: Implicit grant
     Then the client receives an access token in the fragment
     And the state comes back unchanged
 
+  # RFC 6749 §4.2.2: "The authorization server MUST NOT issue a refresh token."
   @must @rfc6749-4.2.2
   Scenario: The implicit grant never issues a refresh token
     Given the implicit client starts an implicit grant request
@@ -17,12 +18,16 @@ Feature: Implicit grant
     Then the client receives an access token in the fragment
     And the fragment carries no refresh token
 
-  @must @rfc6749-4.2.2.1
-  Scenario: Implicit errors come back in the fragment with the state
+  # RFC 6749 §4.2.2.1: errors go in "the fragment component of the
+  # redirection URI"; §3.3 lets the server ignore an unknown scope instead
+  # (§4.2.2: scope "OPTIONAL, if identical to the scope requested by the
+  # client; otherwise, REQUIRED"). Either way, in the fragment, with the state.
+  @must @rfc6749-4.2.2.1 @rfc6749-3.3
+  Scenario: An unknown scope in the implicit grant is refused in the fragment or ignored openly
     Given the implicit client starts an implicit grant request
     And the request parameter "scope" is "conformance-unknown-scope"
     When the user authorizes the request
-    Then the client receives the error "invalid_scope"
+    Then the client receives the error "invalid_scope", or a grant that states its scope if it is not the requested one
     And the state comes back unchanged
 
   @must @rfc6749-4.2.2.1

@@ -111,6 +111,9 @@ pub struct Capabilities {
     pub revocation: bool,
     /// Rotates refresh tokens on use (RFC 9700 §4.14.2).
     pub refresh_rotation: bool,
+    /// Refresh tokens of public clients are sender-constrained (DPoP, mTLS):
+    /// the other way RFC 9700 §4.14.2 allows, which the suite cannot observe.
+    pub refresh_sender_constrained: bool,
     /// Loopback redirect URIs match on any port (RFC 8252 §7.3).
     pub loopback_any_port: bool,
     /// Management APIs the server offers (not exercised by the protocol suites).
@@ -129,6 +132,7 @@ impl Default for Capabilities {
             introspection: false,
             revocation: false,
             refresh_rotation: false,
+            refresh_sender_constrained: false,
             loopback_any_port: false,
             management_apis: Vec::new(),
         }
@@ -487,7 +491,7 @@ impl Target {
                 )));
             }
         }
-        Ok(())
+        crate::capability::validate(self)
     }
 
     /// Resolves a URL that may be relative to the issuer.
@@ -556,151 +560,6 @@ impl Target {
         } else {
             self.base_dir.join(p)
         }
-    }
-
-    /// Why a scenario with these tags cannot run against this target, if it
-    /// cannot. Tags of the form `@needs-*` name capabilities.
-    pub fn missing_capability<'a>(
-        &self,
-        tags: impl IntoIterator<Item = &'a String>,
-    ) -> Option<String> {
-        tags.into_iter().find_map(|t| {
-            let need = t.strip_prefix("needs-")?;
-            self.lacks(need)
-        })
-    }
-
-    fn lacks(&self, need: &str) -> Option<String> {
-        let c = &self.capabilities;
-        let grant = |g: &str| c.grants.iter().any(|x| x == g);
-        let method = |m: &str| c.auth_methods.iter().any(|x| x == m);
-        let (ok, why) = match need {
-            "implicit" => (
-                grant("implicit") && self.clients.implicit.is_some(),
-                "the implicit grant and [clients.implicit]",
-            ),
-            "password" => (grant("password"), "the password grant"),
-            "client-credentials" => (grant("client_credentials"), "the client_credentials grant"),
-            "refresh" => (grant("refresh_token"), "the refresh_token grant"),
-            "refresh-rotation" => (
-                grant("refresh_token") && c.refresh_rotation,
-                "refresh token rotation (refresh_rotation = true)",
-            ),
-            "revocation" => (c.revocation, "token revocation (revocation = true)"),
-            "introspection" => (c.introspection, "introspection (introspection = true)"),
-            "token-info" => (c.token_info, "the token info endpoint (token_info = true)"),
-            "metadata" => (c.metadata, "RFC 8414 metadata (metadata = true)"),
-            "iss" => (
-                c.iss_parameter,
-                "the RFC 9207 iss parameter (iss_parameter = true)",
-            ),
-            "loopback-any-port" => (
-                c.loopback_any_port && self.clients.public.is_some(),
-                "loopback redirects on any port (loopback_any_port = true) and [clients.public]",
-            ),
-            "private-key-jwt" => (
-                method("private_key_jwt") && self.clients.jwt.is_some(),
-                "private_key_jwt and [clients.jwt]",
-            ),
-            "jwt-public-key" => (
-                self.clients
-                    .jwt
-                    .as_ref()
-                    .is_some_and(|j| j.public_key.is_some()),
-                "[clients.jwt].public_key",
-            ),
-            "client-secret-basic" => (method("client_secret_basic"), "client_secret_basic"),
-            "client-secret-post" => (method("client_secret_post"), "client_secret_post"),
-            "second-client" => (
-                self.clients.confidential2.is_some(),
-                "[clients.confidential2]",
-            ),
-            "public-client" => (self.clients.public.is_some(), "[clients.public]"),
-            "two-factor-user" => (
-                self.users
-                    .two_factor
-                    .as_ref()
-                    .is_some_and(|u| u.totp_secret.is_some()),
-                "[users.two_factor] with a totp_secret",
-            ),
-            "resource" => (self.resource.is_some(), "a [resource] probe"),
-            "insufficient-scope" => (
-                self.resource
-                    .as_ref()
-                    .is_some_and(|r| r.insufficient_scope.is_some()),
-                "[resource].insufficient_scope",
-            ),
-            "multiple-redirect-uris" => (
-                self.clients.confidential.redirect_uris.len() > 1,
-                "two registered redirect_uris on [clients.confidential]",
-            ),
-            "consent-page" => (
-                self.interaction.mode != "auto-approve"
-                    && self.clients.confidential.consent_scope.is_some(),
-                "a consent page (scripted or manual interaction and [clients.confidential].consent_scope)",
-            ),
-            "tenant-oauth-clients" => (
-                self.management.is_some()
-                    && c.management_apis
-                        .iter()
-                        .any(|a| a == "tenant-oauth-clients"),
-                "the tenant OAuth-client API (management_apis = [\"tenant-oauth-clients\"] and [management])",
-            ),
-            "read-only-account" => (
-                self.management.as_ref().is_some_and(|m| m.reader.is_some()),
-                "[management].reader",
-            ),
-            "hidden-component" => (
-                self.management
-                    .as_ref()
-                    .is_some_and(|m| m.hidden_component.is_some()),
-                "[management].hidden_component",
-            ),
-            "used-component" => (
-                self.management
-                    .as_ref()
-                    .is_some_and(|m| m.creates_components || m.used_component.is_some()),
-                "[management].used_component or creates_components = true",
-            ),
-            "other-tenant" => (
-                self.management
-                    .as_ref()
-                    .is_some_and(|m| m.other_tenant.is_some()),
-                "[management].other_tenant",
-            ),
-            "service-registration" => (
-                c.management_apis.iter().any(|a| a == "hub-services")
-                    && self
-                        .management
-                        .as_ref()
-                        .is_some_and(|m| m.hub_admin.is_some()),
-                "Hub service registration (management_apis = [\"hub-services\"] and [management].hub_admin)",
-            ),
-            "segment-oauth-apps" => (
-                c.management_apis.iter().any(|a| a == "segment-oauth-apps")
-                    && self.segment().is_some(),
-                "Segment OAuth apps (management_apis = [\"segment-oauth-apps\"] and [management.segment])",
-            ),
-            "other-tenant-source" => (
-                self.management
-                    .as_ref()
-                    .is_some_and(|m| m.other_tenant.is_some())
-                    && self
-                        .segment()
-                        .is_some_and(|s| s.other_tenant_source.is_some()),
-                "[management].other_tenant and [management.segment].other_tenant_source",
-            ),
-            "segment-member" => (
-                self.segment().is_some_and(|s| s.member.is_some()),
-                "[management.segment].member",
-            ),
-            "segment-reader" => (
-                self.segment().is_some_and(|s| s.reader.is_some()),
-                "[management.segment].reader",
-            ),
-            other => return Some(format!("unknown capability tag @needs-{other}")),
-        };
-        (!ok).then(|| format!("target does not declare {why}"))
     }
 }
 

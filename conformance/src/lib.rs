@@ -12,6 +12,7 @@
 //! Every protocol message is built here from raw HTTP; this crate does not use
 //! the SDK, so the two cannot agree on the same misreading of an RFC.
 
+pub mod capability;
 pub mod cli;
 pub mod config;
 pub mod embedded;
@@ -44,6 +45,13 @@ pub fn target() -> &'static Target {
 /// Runs the suites; `Ok(true)` when the run passes.
 pub async fn run(mut opts: cli::Opts) -> Result<bool, String> {
     let custom = opts.custom.clone();
+    let features = custom
+        .features
+        .clone()
+        .unwrap_or_else(|| PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../features")));
+    // Every tag is parsed before anything starts: a misspelled `@needs-…` or
+    // level tag would otherwise skip or misgrade its scenario silently.
+    capability::check_features(&features)?;
     let (_server, target) = match &custom.target {
         Some(path) => (None, Target::load(path).map_err(|e| e.to_string())?),
         None => {
@@ -103,10 +111,6 @@ pub async fn run(mut opts: cli::Opts) -> Result<bool, String> {
         }
     };
 
-    let features = custom
-        .features
-        .clone()
-        .unwrap_or_else(|| PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../features")));
     OAuthWorld::cucumber()
         // Whatever happened, a leased Segment source is reset and given back
         // here: a failed scenario's world outlives it inside the report.
@@ -143,7 +147,28 @@ pub async fn run(mut opts: cli::Opts) -> Result<bool, String> {
     }
     let v = verdict::Verdict::decide(&results, &expected);
     print!("{}", report::summary(&results, &skips, &v, custom.strict));
-    skipped::complete_reports(custom.junit.as_deref(), custom.json.as_deref(), &skips)?;
+    let warned: Vec<skipped::Warned> = results
+        .iter()
+        .filter_map(|r| match &r.status {
+            verdict::Status::Failed { message, .. } if r.level != verdict::Level::Must => {
+                let kind = match r.level {
+                    verdict::Level::Advice => "advice".to_owned(),
+                    l => format!("warning ({})", l.label()),
+                };
+                Some(skipped::Warned {
+                    case: r.junit_name.clone(),
+                    message: format!("{kind}: {message}"),
+                })
+            }
+            _ => None,
+        })
+        .collect();
+    skipped::complete_reports(
+        custom.junit.as_deref(),
+        custom.json.as_deref(),
+        &skips,
+        &warned,
+    )?;
     if results.is_empty() && skips.is_empty() {
         return Err("no scenario ran (check --features and the tag filter)".into());
     }

@@ -77,7 +77,7 @@ impl FromStr for Grant {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Parameter)]
 #[param(
     name = "auth",
-    regex = "client_secret_basic|client_secret_post|no credentials|a wrong secret|basic and post together|credentials in the query|its client_id only|a client assertion"
+    regex = "client_secret_basic|client_secret_post|no credentials|a wrong secret in the body|a wrong Basic secret|a wrong secret|basic and post together|credentials in the query|its client_id only|a client assertion"
 )]
 pub enum AuthMode {
     /// HTTP Basic (RFC 6749 §2.3.1).
@@ -88,6 +88,10 @@ pub enum AuthMode {
     Nothing,
     /// The right method with a wrong secret.
     WrongSecret,
+    /// A wrong secret in an HTTP Basic header, whatever the declared method.
+    WrongBasic,
+    /// A wrong `client_secret` in the body, whatever the declared method.
+    WrongPost,
     /// Basic header and body credentials at once.
     Both,
     /// `client_id` and `client_secret` in the URL query.
@@ -106,6 +110,8 @@ impl FromStr for AuthMode {
             "client_secret_post" => Self::Post,
             "no credentials" => Self::Nothing,
             "a wrong secret" => Self::WrongSecret,
+            "a wrong Basic secret" => Self::WrongBasic,
+            "a wrong secret in the body" => Self::WrongPost,
             "basic and post together" => Self::Both,
             "credentials in the query" => Self::Query,
             "its client_id only" => Self::IdOnly,

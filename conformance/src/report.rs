@@ -64,7 +64,7 @@ pub fn summary(
     verdict: &Verdict,
     strict: bool,
 ) -> String {
-    let mut by: BTreeMap<String, [Counts; 3]> = BTreeMap::new();
+    let mut by: BTreeMap<String, [Counts; 4]> = BTreeMap::new();
     for r in results {
         let c = &mut by.entry(r.area.clone()).or_default()[r.level as usize];
         match r.status {
@@ -80,8 +80,8 @@ pub fn summary(
     let mut out = String::new();
     let _ = writeln!(
         out,
-        "\n{:<22} {:^11} {:^11} {:^11} {:>8}",
-        "area", "MUST ok/✗", "SHOULD ok/!", "MAY ok/!", "skipped"
+        "\n{:<22} {:^11} {:^11} {:^11} {:^11} {:>8}",
+        "area", "MUST ok/✗", "SHOULD ok/!", "MAY ok/!", "ADVICE ok/·", "skipped"
     );
     let mut areas: Vec<&str> = by.keys().map(String::as_str).collect();
     for a in skipped.keys() {
@@ -90,30 +90,28 @@ pub fn summary(
         }
     }
     areas.sort_unstable();
-    let mut total = [0usize; 7];
-    for a in areas {
-        let empty = Default::default();
-        let c: &[Counts; 3] = by.get(a).unwrap_or(&empty);
-        let sk = skipped.get(a).copied().unwrap_or(0);
+    let mut total = [0usize; 9];
+    let row = |out: &mut String, a: &str, n: &[usize; 9]| {
         let _ = writeln!(
             out,
-            "{a:<22} {:>5}/{:<5} {:>5}/{:<5} {:>5}/{:<5} {sk:>8}",
-            c[0].pass, c[0].fail, c[1].pass, c[1].fail, c[2].pass, c[2].fail
+            "{a:<22} {:>5}/{:<5} {:>5}/{:<5} {:>5}/{:<5} {:>5}/{:<5} {:>8}",
+            n[0], n[1], n[2], n[3], n[4], n[5], n[6], n[7], n[8]
         );
-        for (i, n) in [
-            c[0].pass, c[0].fail, c[1].pass, c[1].fail, c[2].pass, c[2].fail, sk,
-        ]
-        .into_iter()
-        .enumerate()
-        {
-            total[i] += n;
+    };
+    for a in areas {
+        let empty = Default::default();
+        let c: &[Counts; 4] = by.get(a).unwrap_or(&empty);
+        let sk = skipped.get(a).copied().unwrap_or(0);
+        let n = [
+            c[0].pass, c[0].fail, c[1].pass, c[1].fail, c[2].pass, c[2].fail, c[3].pass, c[3].fail,
+            sk,
+        ];
+        row(&mut out, a, &n);
+        for (t, n) in total.iter_mut().zip(n) {
+            *t += n;
         }
     }
-    let _ = writeln!(
-        out,
-        "{:<22} {:>5}/{:<5} {:>5}/{:<5} {:>5}/{:<5} {:>8}",
-        "total", total[0], total[1], total[2], total[3], total[4], total[5], total[6]
-    );
+    row(&mut out, "total", &total);
     if !skips.is_empty() {
         let _ = writeln!(out, "\nSkipped ({}):", skips.len());
         for s in skips {
@@ -137,6 +135,11 @@ pub fn summary(
             "Warnings (SHOULD/MAY failures)"
         },
         &verdict.warnings,
+    );
+    list(
+        &mut out,
+        "Advice not followed (no RFC requirement; never fails a run)",
+        &verdict.advice,
     );
     list(
         &mut out,

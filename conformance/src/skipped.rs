@@ -24,15 +24,28 @@ use serde_json::{Value, json};
 
 use crate::report::Skip;
 
-/// Adds `skips` to the report files of this run (those that were asked for).
+/// A scenario that failed at a level that does not fail a run (SHOULD, MAY,
+/// advice): its JUnit `<testcase>` name and the message its `<failure>` is
+/// replaced with.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Warned {
+    /// The `<testcase>` name (see [`case_name`]).
+    pub case: String,
+    /// `warning (SHOULD): …` or `advice: …`.
+    pub message: String,
+}
+
+/// Adds `skips` to the report files of this run (those that were asked for),
+/// and in JUnit turns the failures of `warned` into `<skipped>` warnings.
 pub fn complete_reports(
     junit_file: Option<&Path>,
     json_file: Option<&Path>,
     skips: &[Skip],
+    warned: &[Warned],
 ) -> Result<(), String> {
     if let Some(path) = junit_file {
         let timestamp = rfc3339(SystemTime::now());
-        rewrite(path, |xml| junit(xml, skips, &timestamp))?;
+        rewrite(path, |xml| junit(xml, skips, warned, &timestamp))?;
     }
     if let Some(path) = json_file {
         rewrite(path, |report| json(report, skips))?;
@@ -51,14 +64,25 @@ fn rewrite(path: &Path, edit: impl FnOnce(&str) -> Result<String, String>) -> Re
 /// `<skipped message="reason"/>` in its feature's `<testsuite>`; a feature
 /// none of whose scenarios ran gets a suite of its own, started at
 /// `timestamp`. Every suite's `tests` and `skipped` counts include them.
-pub fn junit(xml: &str, skips: &[Skip], timestamp: &str) -> Result<String, String> {
+///
+/// The `<failure>` of each testcase named in `warned` (a SHOULD, MAY or
+/// advice scenario that did not hold) becomes `<skipped message="warning
+/// (SHOULD): …"/>`, and its suite's `failures` count drops by one: a CI that
+/// counts failures counts only what fails the run, and can still tell the
+/// warnings apart by their message.
+pub fn junit(
+    xml: &str,
+    skips: &[Skip],
+    warned: &[Warned],
+    timestamp: &str,
+) -> Result<String, String> {
     // An empty file: cucumber never finished its report; start an empty one.
     let xml = if xml.trim().is_empty() {
         r#"<?xml version="1.0" encoding="utf-8"?><testsuites/>"#
     } else {
         xml
     };
-    match add_testcases(xml, skips, timestamp) {
+    match add_testcases(xml, skips, warned, timestamp) {
         Ok(Some(xml)) => Ok(xml),
         Ok(None) => Err("not a JUnit report: no complete <testsuites> element".into()),
         Err(e) => Err(format!("not a JUnit report: {e}")),
@@ -69,6 +93,7 @@ pub fn junit(xml: &str, skips: &[Skip], timestamp: &str) -> Result<String, Strin
 fn add_testcases(
     xml: &str,
     skips: &[Skip],
+    warned: &[Warned],
     timestamp: &str,
 ) -> Result<Option<String>, quick_xml::Error> {
     // Skips by suite name, in the order the filter met them.
@@ -83,6 +108,7 @@ fn add_testcases(
     let mut out = Suites {
         w: Writer::new(Vec::new()),
         count: 0,
+        warned,
     };
     let mut reader = Reader::from_str(xml);
     // The `<testsuite>` being read: its start tag and what it holds.
@@ -146,13 +172,70 @@ fn take_group<'s>(
     })
 }
 
-/// The JUnit document being written, and how many suites it has so far.
-struct Suites {
+/// The JUnit document being written, how many suites it has so far, and the
+/// failures to write as warnings.
+struct Suites<'w> {
     w: Writer<Vec<u8>>,
     count: usize,
+    warned: &'w [Warned],
 }
 
-impl Suites {
+/// `body` with the `<failure>` of every testcase named in `warned` replaced
+/// by a `<skipped>` carrying the warning.
+fn demote_warnings(
+    body: &[Event<'_>],
+    warned: &[Warned],
+) -> Result<Vec<Event<'static>>, quick_xml::Error> {
+    let mut out = Vec::with_capacity(body.len());
+    // The warning of the testcase being read, if it is one.
+    let mut case: Option<&Warned> = None;
+    // Depth inside a `<failure>` being dropped.
+    let mut dropping = 0usize;
+    for ev in body {
+        if dropping > 0 {
+            match ev {
+                Event::Start(_) => dropping += 1,
+                Event::End(_) => dropping -= 1,
+                _ => {}
+            }
+            continue;
+        }
+        let name = |e: &BytesStart<'_>| -> Result<Option<String>, quick_xml::Error> {
+            Ok(match e.try_get_attribute("name")? {
+                Some(a) => Some(
+                    a.normalized_value(quick_xml::XmlVersion::Explicit1_0)?
+                        .into_owned(),
+                ),
+                None => None,
+            })
+        };
+        match ev {
+            Event::Start(e) if e.name().as_ref() == b"testcase" => {
+                let n = name(e)?;
+                case = warned.iter().find(|w| Some(&w.case) == n.as_ref());
+            }
+            Event::End(e) if e.name().as_ref() == b"testcase" => case = None,
+            Event::Start(e) | Event::Empty(e) if e.name().as_ref() == b"failure" => {
+                if let Some(w) = case {
+                    if matches!(ev, Event::Start(_)) {
+                        dropping = 1;
+                    }
+                    out.push(Event::Empty(
+                        BytesStart::new("skipped")
+                            .with_attributes([("message", w.message.as_str())])
+                            .into_owned(),
+                    ));
+                    continue;
+                }
+            }
+            _ => {}
+        }
+        out.push(ev.clone().into_owned());
+    }
+    Ok(out)
+}
+
+impl Suites<'_> {
     /// A `<testsuite>` as cucumber wrote it (`start`, `body`), with `skips`
     /// added at its end and its `tests` and `skipped` counts set.
     fn suite(
@@ -161,6 +244,7 @@ impl Suites {
         body: &[Event<'_>],
         skips: &[&Skip],
     ) -> Result<(), quick_xml::Error> {
+        let body = &demote_warnings(body, self.warned)?[..];
         let count = |tag: &[u8]| {
             skips.len()
                 + body
@@ -170,11 +254,13 @@ impl Suites {
         };
         let tests = count(b"testcase").to_string();
         let skipped = count(b"skipped").to_string();
+        let failures = (count(b"failure") - skips.len()).to_string();
         let mut tag = BytesStart::new("testsuite");
         for a in start.attributes() {
             let a = a?;
             match a.key.as_ref() {
                 b"tests" => tag.push_attribute(("tests", tests.as_str())),
+                b"failures" => tag.push_attribute(("failures", failures.as_str())),
                 b"skipped" => {}
                 _ => tag.push_attribute(a),
             }
@@ -192,7 +278,13 @@ impl Suites {
         for s in skips {
             self.w
                 .create_element("testcase")
-                .with_attributes([("name", case_name(s).as_str()), ("time", "0")])
+                .with_attributes([
+                    (
+                        "name",
+                        case_name(&s.feature, s.rule.as_ref(), &s.scenario).as_str(),
+                    ),
+                    ("time", "0"),
+                ])
                 .write_inner_content(|w| {
                     w.create_element("skipped")
                         .with_attributes([("message", s.reason.as_str())])
@@ -324,16 +416,16 @@ fn suite_name(f: &gherkin::Feature) -> String {
 }
 
 /// A scenario's `<testcase>` name, as cucumber's JUnit writer gives it.
-fn case_name(s: &Skip) -> String {
-    let rule = s.rule.as_ref().map(|r| format!("Rule: {}: ", r.name));
-    let path = report_path(&s.feature).map(|p| format!("{p}:"));
+pub fn case_name(f: &gherkin::Feature, r: Option<&gherkin::Rule>, s: &gherkin::Scenario) -> String {
+    let rule = r.map(|r| format!("Rule: {}: ", r.name));
+    let path = report_path(f).map(|p| format!("{p}:"));
     format!(
         "{}Scenario: {}: {}{}:{}",
         rule.unwrap_or_default(),
-        s.scenario.name,
+        s.name,
         path.unwrap_or_default(),
-        s.scenario.position.line,
-        s.scenario.position.col,
+        s.position.line,
+        s.position.col,
     )
 }
 
@@ -456,7 +548,8 @@ Feature: Password grant
     #[test]
     fn junit_adds_a_suite_for_a_feature_that_did_not_run() {
         for empty in ["", r#"<?xml version="1.0" encoding="utf-8"?><testsuites/>"#] {
-            let xml = junit(empty, &skips("features/p.feature", REASON), "T").expect("a report");
+            let xml =
+                junit(empty, &skips("features/p.feature", REASON), &[], "T").expect("a report");
             let suites = parse(&xml);
             let cases = vec![
                 (
@@ -492,7 +585,7 @@ Feature: Password grant
         let xml = format!(
             r#"<?xml version="1.0" encoding="utf-8"?><testsuites><testsuite id="0" name="Feature: Other: o.feature" tests="0"/><testsuite id="1" name="{name}" tests="2" failures="1"><testcase name="a" time="1"><failure message="m"/></testcase><testcase name="b"><skipped/><system-out><![CDATA[x < y]]></system-out></testcase></testsuite></testsuites>"#
         );
-        let out = junit(&xml, &skips("features/p.feature", REASON), "T").expect("a report");
+        let out = junit(&xml, &skips("features/p.feature", REASON), &[], "T").expect("a report");
         let suites = parse(&out);
         assert_eq!(suites.len(), 2, "{out}");
         assert_eq!(
@@ -514,9 +607,33 @@ Feature: Password grant
     }
 
     #[test]
+    fn junit_counts_should_failures_as_warnings_not_failures() {
+        let xml = r#"<?xml version="1.0"?><testsuites><testsuite id="0" name="Feature: I" tests="3" errors="0" failures="2"><testcase name="must"><failure message="m1"><![CDATA[x]]></failure></testcase><testcase name="should"><failure message="m2"><![CDATA[y]]></failure><system-out>out</system-out></testcase><testcase name="ok"/></testsuite></testsuites>"#;
+        let warned = [Warned {
+            case: "should".into(),
+            message: "warning (SHOULD): m2".into(),
+        }];
+        let out = junit(xml, &[], &warned, "T").expect("a report");
+        let suites = parse(&out);
+        let cases = &suites[0].3;
+        assert_eq!(cases[0], ("must".to_owned(), None), "{out}");
+        assert_eq!(
+            cases[1],
+            ("should".to_owned(), Some("warning (SHOULD): m2".to_owned())),
+            "{out}"
+        );
+        assert!(
+            out.contains(r#"failures="1""#) && out.contains(r#"skipped="1""#),
+            "{out}"
+        );
+        assert!(out.contains("<system-out>out</system-out>"), "{out}");
+        assert_eq!(out.matches("<failure").count(), 1, "{out}");
+    }
+
+    #[test]
     fn junit_refuses_what_is_not_a_report() {
         for bad in ["<html/>", "<testsuites><testsuite>", "not xml <"] {
-            assert!(junit(bad, &[], "T").is_err(), "{bad}");
+            assert!(junit(bad, &[], &[], "T").is_err(), "{bad}");
         }
     }
 

@@ -137,12 +137,15 @@ pub fn encode_form(fields: &[(String, String)]) -> String {
     s.finish()
 }
 
+/// How long one request may take, connection and body included.
+pub const REQUEST_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(20);
+
 fn http() -> &'static reqwest::Client {
     static CLIENT: OnceLock<reqwest::Client> = OnceLock::new();
     CLIENT.get_or_init(|| {
         reqwest::Client::builder()
             .redirect(reqwest::redirect::Policy::none())
-            .timeout(std::time::Duration::from_secs(20))
+            .timeout(REQUEST_TIMEOUT)
             .build()
             .expect("HTTP client builds")
     })
@@ -171,10 +174,7 @@ async fn send_with(req: &RawRequest, jar: Option<&Jar>) -> Result<HttpResponse, 
     } else if let Some((ct, body)) = &req.raw_body {
         b = b.header("content-type", ct).body(body.clone());
     }
-    let resp = b
-        .send()
-        .await
-        .map_err(|e| format!("{} {} failed: {e}", req.method, req.url.path()))?;
+    let resp = b.send().await.map_err(|e| transport_error(req, &e))?;
     let status = resp.status().as_u16();
     let headers: Vec<(String, String)> = resp
         .headers()
@@ -195,16 +195,37 @@ async fn send_with(req: &RawRequest, jar: Option<&Jar>) -> Result<HttpResponse, 
             .collect();
         jar.set_cookies(&mut set.iter(), &req.url);
     }
-    let bytes = resp
-        .bytes()
-        .await
-        .map_err(|e| format!("reading body failed: {e}"))?;
+    let bytes = resp.bytes().await.map_err(|e| transport_error(req, &e))?;
     Ok(HttpResponse {
         status,
         url: req.url.clone(),
         headers,
         body: String::from_utf8_lossy(&bytes).into_owned(),
     })
+}
+
+/// The URL of `req` for a message: origin and path, the query (which may
+/// hold a code or a secret) only marked.
+fn shown_url(req: &RawRequest) -> String {
+    let u = &req.url;
+    let q = if u.query().is_some() { "?…" } else { "" };
+    format!("{}{}{q}", u.origin().ascii_serialization(), u.path())
+}
+
+/// Says what went wrong with a request: a timeout names the limit and the URL.
+fn transport_error(req: &RawRequest, e: &reqwest::Error) -> String {
+    let url = shown_url(req);
+    if e.is_timeout() {
+        format!(
+            "{} {url} timed out: no complete answer within the {} s request timeout",
+            req.method,
+            REQUEST_TIMEOUT.as_secs()
+        )
+    } else if e.is_connect() {
+        format!("{} {url}: cannot connect ({e})", req.method)
+    } else {
+        format!("{} {url} failed: {e}", req.method)
+    }
 }
 
 /// One step of a front-channel journey.
@@ -234,6 +255,9 @@ pub enum Decision {
     Allow,
     /// Press the deny button.
     Deny,
+    /// Stop on the consent page without pressing anything (to look at it,
+    /// leaving the scope unapproved).
+    Stop,
 }
 
 /// Where a front-channel journey ended.
@@ -297,7 +321,7 @@ impl UserAgent {
     ) -> Result<Outcome, String> {
         self.hops.clear();
         if self.target.interaction.mode == "manual" {
-            return manual(url).await;
+            return manual(url, decision).await;
         }
         let origin = self.target.server.issuer.origin();
         let mut req = RawRequest::get(url);
@@ -315,12 +339,15 @@ impl UserAgent {
                         .iter()
                         .any(|o| Url::parse(o).is_ok_and(|o| o.origin() == next.origin()));
                 if !ours || next.scheme() != "http" && next.scheme() != "https" {
+                    self.consent_was_skipped(decision, "redirected to the client")?;
                     return Ok(Outcome::Redirect(next));
                 }
                 req = RawRequest::get(next);
                 continue;
             }
             let Some(script) = self.recognise(&resp) else {
+                let at = format!("showed HTTP {} at {}", resp.status, resp.url.path());
+                self.consent_was_skipped(decision, &at)?;
                 return Ok(Outcome::Page(resp));
             };
             let kind = if script.kind == "login" {
@@ -332,16 +359,31 @@ impl UserAgent {
                 h.page = Some(kind);
             }
             let button = match (kind, decision) {
-                (PageKind::Consent, Decision::Deny) => script
-                    .deny
-                    .clone()
-                    .ok_or("the consent page script has no deny button")?,
+                (PageKind::Consent, Decision::Stop) => return Ok(Outcome::Page(resp)),
+                (PageKind::Consent, Decision::Deny) => script.deny.clone().ok_or(
+                    "the consent page was shown, but its script (kind = \"consent\") has no `deny` button to press",
+                )?,
                 _ => script.submit.clone(),
             };
             let values = |tpl: &str| fill_template(tpl, user);
             req = submit_form(&resp, &script.fields, &button, values)?;
         }
         Err("more than 16 hops without reaching the client".into())
+    }
+
+    /// A journey that was to deny (or stop on) the consent page ended
+    /// without one: the step did not happen, so it fails saying so.
+    fn consent_was_skipped(&self, decision: Decision, ended: &str) -> Result<(), String> {
+        let shown = self.hops.iter().any(|h| h.page == Some(PageKind::Consent));
+        match decision {
+            Decision::Deny if !shown => Err(format!(
+                "the user was to deny the request, but consent was skipped: no consent page was shown before the server {ended}"
+            )),
+            Decision::Stop if !shown => Err(format!(
+                "the user was to look at the consent page, but consent was skipped: no consent page was shown before the server {ended}"
+            )),
+            _ => Ok(()),
+        }
     }
 
     fn recognise(&self, resp: &HttpResponse) -> Option<&'static PageScript> {
@@ -354,11 +396,16 @@ impl UserAgent {
     }
 }
 
-async fn manual(url: Url) -> Result<Outcome, String> {
+async fn manual(url: Url, decision: Decision) -> Result<Outcome, String> {
     static STDIN: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
     let _guard = STDIN.lock().await;
+    let what = match decision {
+        Decision::Allow => "complete the flow, approving the request",
+        Decision::Deny => "log in and DENY the request on the consent page",
+        Decision::Stop => "log in and stop on the consent page (paste its URL)",
+    };
     println!(
-        "\nOpen this URL in a browser, complete the flow, and paste the URL the browser was redirected to:\n  {url}"
+        "\nOpen this URL in a browser, {what}, and paste the URL the browser was redirected to:\n  {url}"
     );
     let line = tokio::task::spawn_blocking(|| {
         let mut s = String::new();
@@ -410,10 +457,11 @@ pub fn submit_form(
         .or_else(|| forms.iter().find(|f| fields.keys().any(|k| f.has_field(k))))
         .ok_or_else(|| {
             format!(
-                "no form with button {}={} on {}",
+                "no form with button {}={} on {}; {}",
                 button.name,
                 button.value,
-                page.url.path()
+                page.url.path(),
+                describe_forms(&forms)
             )
         })?;
     let mut out: Vec<(String, String)> = Vec::new();
@@ -447,6 +495,35 @@ pub fn submit_form(
         url.set_query(Some(&encode_form(&out)));
         Ok(RawRequest::get(url))
     }
+}
+
+/// The forms of a page, for a message: method, action, named buttons and
+/// fields of each (values left out: they may be CSRF tokens).
+fn describe_forms(forms: &[Form]) -> String {
+    if forms.is_empty() {
+        return "the page has no <form> at all".into();
+    }
+    let each: Vec<String> = forms
+        .iter()
+        .enumerate()
+        .map(|(i, f)| {
+            let buttons: Vec<String> = f.buttons.iter().map(|(n, v)| format!("{n}={v}")).collect();
+            let fields: Vec<&str> = f.inputs.iter().map(|(n, _)| n.as_str()).collect();
+            let action = if f.action.is_empty() {
+                "(this page)"
+            } else {
+                &f.action
+            };
+            format!(
+                "form {} ({} {action}) has buttons [{}] and fields [{}]",
+                i + 1,
+                f.method.to_ascii_uppercase(),
+                buttons.join(", "),
+                fields.join(", ")
+            )
+        })
+        .collect();
+    format!("the page has {} form(s): {}", forms.len(), each.join("; "))
 }
 
 /// An HTML form, as far as a user agent needs it.
@@ -694,7 +771,53 @@ mod tests {
         let err = submit_form(&page("<p>nothing</p>"), &Default::default(), &button, |t| {
             t.into()
         });
-        assert!(err.unwrap_err().contains("decision=allow"));
+        let err = err.unwrap_err();
+        assert!(
+            err.contains("decision=allow") && err.contains("no <form>"),
+            "{err}"
+        );
+        // The forms that are there are named, with their buttons and fields.
+        let err =
+            submit_form(&page(LOGIN), &Default::default(), &button, |t| t.into()).unwrap_err();
+        assert!(
+            err.contains("1 form(s)")
+                && err.contains("POST /oauth/login")
+                && err.contains("[action=login]")
+                && err.contains("username, password"),
+            "{err}"
+        );
+        assert!(!err.contains("a&b"), "field values are not shown: {err}");
+    }
+
+    #[tokio::test]
+    async fn a_timeout_names_the_limit_and_the_url_without_its_query() {
+        // A loopback listener that accepts and never answers.
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        let hold = tokio::spawn(async move {
+            let (_socket, _) = listener.accept().await.unwrap();
+            tokio::time::sleep(std::time::Duration::from_secs(5)).await;
+        });
+        let req = RawRequest::get(
+            Url::parse(&format!("http://{addr}/oauth/token?client_secret=s3cret")).unwrap(),
+        );
+        let client = reqwest::Client::builder()
+            .timeout(std::time::Duration::from_millis(200))
+            .build()
+            .unwrap();
+        let e = client.get(req.url.clone()).send().await.unwrap_err();
+        let msg = transport_error(&req, &e);
+        hold.abort();
+        assert!(msg.contains("timed out"), "{msg}");
+        assert!(
+            msg.contains(&format!("{} s request timeout", REQUEST_TIMEOUT.as_secs())),
+            "{msg}"
+        );
+        assert!(
+            msg.contains(&format!("http://{addr}/oauth/token?…")),
+            "{msg}"
+        );
+        assert!(!msg.contains("s3cret"), "{msg}");
     }
 
     #[test]

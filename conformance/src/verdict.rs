@@ -1,6 +1,7 @@
 //! Verdicts: a cucumber `Writer` that records every scenario's outcome, forwards
 //! events to the optional JUnit and JSON writers, and decides the exit code by
-//! requirement level (`@must`, `@should`, `@may`) and the expected failures.
+//! requirement level (`@must`, `@should`, `@may`, `@advice`) and the expected
+//! failures.
 
 use std::collections::BTreeSet;
 use std::fs::File;
@@ -16,8 +17,11 @@ pub enum Level {
     Must,
     /// `@should`: a failure warns (fails with `--strict`).
     Should,
-    /// `@may`: informative.
+    /// `@may`: informative (a failure warns; fails with `--strict`).
     May,
+    /// `@advice`: good practice with no RFC sentence behind it. A failure is
+    /// printed as advice and never fails a run, not even with `--strict`.
+    Advice,
 }
 
 impl Level {
@@ -27,6 +31,8 @@ impl Level {
             Self::Should
         } else if tags.iter().any(|t| t == "may") {
             Self::May
+        } else if tags.iter().any(|t| t == "advice") {
+            Self::Advice
         } else {
             Self::Must
         }
@@ -38,6 +44,7 @@ impl Level {
             Self::Must => "MUST",
             Self::Should => "SHOULD",
             Self::May => "MAY",
+            Self::Advice => "ADVICE",
         }
     }
 }
@@ -71,6 +78,8 @@ pub struct ScenarioResult {
     pub level: Level,
     /// Outcome.
     pub status: Status,
+    /// Its `<testcase>` name in the JUnit report.
+    pub junit_name: String,
 }
 
 impl ScenarioResult {
@@ -191,6 +200,7 @@ impl<W: cucumber::World + std::fmt::Debug> Recorder<W> {
                     level: Level::of(&tags),
                     tags,
                     status,
+                    junit_name: crate::skipped::case_name(f, r, s),
                 };
                 print_live(&res, self.verbose);
                 self.results.lock().expect("results lock").push(res);
@@ -218,10 +228,10 @@ fn print_live(r: &ScenarioResult, verbose: bool) {
     match &r.status {
         Status::Passed if verbose => println!("  ok    [{}] {}", r.level.label(), r.id()),
         Status::Failed { step, message } => {
-            let mark = if r.level == Level::Must {
-                "FAIL"
-            } else {
-                "WARN"
+            let mark = match r.level {
+                Level::Must => "FAIL",
+                Level::Should | Level::May => "WARN",
+                Level::Advice => "NOTE",
             };
             println!(
                 "  {mark}  [{} {}] {}\n        at: {step}\n        {message}",
@@ -256,6 +266,7 @@ impl<W: cucumber::World + std::fmt::Debug> Writer<W> for Recorder<W> {
                         step: "(parsing)".into(),
                         message: e.to_string(),
                     },
+                    junit_name: String::new(),
                 };
                 print_live(&res, self.verbose);
                 self.results.lock().expect("results lock").push(res);
@@ -301,6 +312,8 @@ pub struct Verdict {
     pub must_failures: Vec<String>,
     /// SHOULD/MAY failures not listed as expected.
     pub warnings: Vec<String>,
+    /// `@advice` scenarios that did not hold: printed, never fatal.
+    pub advice: Vec<String>,
     /// Listed failures that failed again.
     pub expected: Vec<String>,
     /// Listed failures that now pass: the list must be updated.
@@ -315,6 +328,7 @@ impl Verdict {
             let listed = expected.0.contains(&r.id());
             match (&r.status, listed) {
                 (Status::Failed { .. }, true) => v.expected.push(r.id()),
+                (Status::Failed { .. }, false) if r.level == Level::Advice => v.advice.push(r.id()),
                 (Status::Failed { .. }, false) if r.level == Level::Must => {
                     v.must_failures.push(r.id())
                 }
@@ -352,7 +366,17 @@ mod tests {
                     message: "m".into(),
                 }
             },
+            junit_name: String::new(),
         }
+    }
+
+    #[test]
+    fn advice_never_fails_a_run() {
+        let r = vec![res("a", "x", Level::Advice, false)];
+        let v = Verdict::decide(&r, &ExpectedFailures::default());
+        assert!(v.passed(false) && v.passed(true), "{v:?}");
+        assert_eq!((v.advice.len(), v.warnings.len()), (1, 0));
+        assert_eq!(Level::of(&["advice".into()]), Level::Advice);
     }
 
     #[test]

@@ -20,6 +20,7 @@ pub use segment::{BadApp, SegmentState};
 mod authorization;
 mod jwt;
 mod management;
+mod scope;
 mod segment;
 mod sources;
 mod token;
@@ -133,6 +134,9 @@ pub struct OAuthWorld {
     pub token_req: Option<TokenRequest>,
     /// The last back-channel response.
     pub last: Option<HttpResponse>,
+    /// The scheme of the `Authorization` header of the last token request
+    /// (`Basic`), if it had one: RFC 6749 §5.2 wants 401 only then.
+    pub last_auth_scheme: Option<String>,
     /// Successful token responses, in order.
     pub issued: Vec<Issued>,
     /// Responses of a race.
@@ -212,21 +216,89 @@ pub fn s256(verifier: &str) -> String {
     URL_SAFE_NO_PAD.encode(Sha256::digest(verifier.as_bytes()))
 }
 
-/// Bits of entropy a random string of this shape can carry at most.
+/// Bits of entropy a value of this shape can carry at most (RFC 6749 §10.10:
+/// "The probability of an attacker guessing generated tokens (and other
+/// credentials not intended for handling by end-users) MUST be less than or
+/// equal to 2^(-128)").
+///
+/// The count is of what the value can hold, not of its length: a UUID holds
+/// at most 122 random bits (version 4; 74 for version 7, 14 for the clock
+/// sequence of versions 1 and 6) however long its text; a signed JWT is as
+/// hard to guess as its signature (an unsigned one, `alg: none`, not at all);
+/// any other string holds `log2(alphabet)` bits per character, the alphabet
+/// being the character classes it actually uses (hex, digits, lower, upper,
+/// base64url, base64, printable ASCII), padding not counted.
 pub fn entropy_bits(s: &str) -> f64 {
-    let alphabet: f64 = if s.chars().all(|c| c.is_ascii_hexdigit()) {
-        16.0
-    } else if s.chars().all(|c| c.is_ascii_alphanumeric()) {
-        62.0
-    } else if s
-        .chars()
-        .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
-    {
-        64.0
-    } else {
-        94.0
+    if let Some(bits) = uuid_bits(s).or_else(|| jws_bits(s)) {
+        return bits;
+    }
+    let s = s.trim_end_matches('=');
+    let all = |f: fn(char) -> bool| s.chars().all(f);
+    let any = |f: fn(char) -> bool| s.chars().any(f);
+    let alnum = || {
+        [
+            (any(|c| c.is_ascii_lowercase()), 26.0),
+            (any(|c| c.is_ascii_uppercase()), 26.0),
+            (any(|c| c.is_ascii_digit()), 10.0),
+        ]
+        .iter()
+        .filter(|(present, _)| *present)
+        .map(|(_, n)| n)
+        .sum::<f64>()
     };
-    s.chars().count() as f64 * alphabet.log2()
+    let (alphabet, chars): (f64, usize) = if all(|c| c.is_ascii_digit()) {
+        (10.0, s.len())
+    } else if all(|c| c.is_ascii_hexdigit() || c == '-') {
+        // Hex, perhaps grouped by hyphens: the hyphens carry nothing.
+        (16.0, s.chars().filter(char::is_ascii_hexdigit).count())
+    } else if all(|c| c.is_ascii_alphanumeric()) {
+        (alnum(), s.len())
+    } else if all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+        || all(|c| c.is_ascii_alphanumeric() || c == '+' || c == '/')
+    {
+        (64.0, s.len())
+    } else {
+        (94.0, s.chars().count())
+    };
+    chars as f64 * alphabet.max(2.0).log2()
+}
+
+/// The random bits of a UUID in its 8-4-4-4-12 text form (RFC 9562).
+fn uuid_bits(s: &str) -> Option<f64> {
+    let b = s.as_bytes();
+    let shaped = b.len() == 36
+        && b.iter().enumerate().all(|(i, c)| {
+            if matches!(i, 8 | 13 | 18 | 23) {
+                *c == b'-'
+            } else {
+                c.is_ascii_hexdigit()
+            }
+        });
+    if !shaped {
+        return None;
+    }
+    Some(match b[14] {
+        b'1' | b'2' | b'6' => 14.0,
+        b'7' => 74.0,
+        b'3' | b'4' | b'5' | b'8' => 122.0,
+        _ => 128.0,
+    })
+}
+
+/// A JWS in compact form: the bits of its signature, or 0 when unsigned.
+fn jws_bits(s: &str) -> Option<f64> {
+    let mut parts = s.split('.');
+    let (h, _, sig) = (parts.next()?, parts.next()?, parts.next()?);
+    if parts.next().is_some() {
+        return None;
+    }
+    let header: serde_json::Value =
+        serde_json::from_slice(&URL_SAFE_NO_PAD.decode(h).ok()?).ok()?;
+    let alg = header.get("alg")?.as_str()?;
+    if alg.eq_ignore_ascii_case("none") {
+        return Some(0.0);
+    }
+    Some(URL_SAFE_NO_PAD.decode(sig).ok()?.len() as f64 * 8.0)
 }
 
 fn now() -> i64 {
@@ -246,6 +318,7 @@ impl OAuthWorld {
             code: None,
             token_req: None,
             last: None,
+            last_auth_scheme: None,
             issued: Vec::new(),
             race: Vec::new(),
             assertion: AssertionSpec::default(),
@@ -328,9 +401,123 @@ pub fn expect_oauth_error(r: &HttpResponse, codes: &[&str]) -> Check {
     Ok(())
 }
 
+/// The status of an `invalid_client` answer `r` to a request whose
+/// `Authorization` header used `scheme` (None: it had none). RFC 6749 §5.2:
+/// 401 with a matching `WWW-Authenticate` when the header was used; 400 or
+/// 401 (the server "MAY return an HTTP 401") otherwise.
+pub fn expect_invalid_client_status(r: &HttpResponse, scheme: Option<&str>) -> Check {
+    match scheme {
+        Some(scheme) => {
+            if r.status != 401 {
+                return Err(format!(
+                    "the client authenticated with the Authorization header ({scheme}), so RFC 6749 §5.2 wants 401, got HTTP {}",
+                    r.status
+                ));
+            }
+            let challenge = r.header("www-authenticate").unwrap_or("");
+            if !challenge
+                .to_ascii_lowercase()
+                .starts_with(&scheme.to_ascii_lowercase())
+            {
+                return Err(format!(
+                    "the 401 must carry a WWW-Authenticate challenge for {scheme} (RFC 6749 §5.2), got {challenge:?}"
+                ));
+            }
+            Ok(())
+        }
+        None if matches!(r.status, 400 | 401) => Ok(()),
+        None => Err(format!(
+            "invalid_client came with HTTP {}, RFC 6749 §5.2 allows 400 or 401",
+            r.status
+        )),
+    }
+}
+
+/// A refusal of a caller that sent no credentials: 400, 401 or 403 (RFC 6749
+/// §5.2 "MAY return an HTTP 401"), disclosing nothing about the token.
+pub fn refused_unauthenticated(r: &HttpResponse) -> Check {
+    if ![400, 401, 403].contains(&r.status) {
+        return Err(format!(
+            "expected a refusal (400, 401 or 403) of a caller without credentials, got {}",
+            r.describe()
+        ));
+    }
+    if let Some(serde_json::Value::Object(m)) = r.json() {
+        for leak in [
+            "active",
+            "access_token",
+            "scope",
+            "client_id",
+            "username",
+            "exp",
+            "sub",
+        ] {
+            if m.contains_key(leak) {
+                return Err(format!(
+                    "the refusal discloses `{leak}` to a caller without credentials: {}",
+                    r.describe()
+                ));
+            }
+        }
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_unauthenticated_caller_may_get_400_401_or_403_but_no_data() {
+        for status in [400, 401, 403] {
+            assert!(
+                refused_unauthenticated(&answer(status, None)).is_ok(),
+                "{status}"
+            );
+        }
+        assert!(refused_unauthenticated(&answer(200, None)).is_err());
+        assert!(refused_unauthenticated(&answer(500, None)).is_err());
+        let mut leak = answer(401, None);
+        leak.body = r#"{"active":true,"scope":"api"}"#.into();
+        assert!(
+            refused_unauthenticated(&leak)
+                .unwrap_err()
+                .contains("active")
+        );
+    }
+
+    fn answer(status: u16, challenge: Option<&str>) -> HttpResponse {
+        let mut headers = vec![("content-type".to_owned(), "application/json".to_owned())];
+        if let Some(c) = challenge {
+            headers.push(("www-authenticate".to_owned(), c.to_owned()));
+        }
+        HttpResponse {
+            status,
+            url: Url::parse("http://127.0.0.1:1/oauth/token").unwrap(),
+            headers,
+            body: r#"{"error":"invalid_client"}"#.into(),
+        }
+    }
+
+    #[test]
+    fn invalid_client_without_credentials_may_be_400_or_401() {
+        // RFC 6749 §5.2: "MAY return an HTTP 401" when no header was used.
+        assert!(expect_invalid_client_status(&answer(400, None), None).is_ok());
+        assert!(expect_invalid_client_status(&answer(401, None), None).is_ok());
+        assert!(expect_invalid_client_status(&answer(403, None), None).is_err());
+        assert!(expect_oauth_error(&answer(400, None), &["invalid_client"]).is_ok());
+    }
+
+    #[test]
+    fn invalid_client_after_basic_must_be_401_with_a_basic_challenge() {
+        let basic = Some("Basic");
+        assert!(expect_invalid_client_status(&answer(400, None), basic).is_err());
+        assert!(expect_invalid_client_status(&answer(401, None), basic).is_err());
+        assert!(expect_invalid_client_status(&answer(401, Some("Bearer")), basic).is_err());
+        assert!(
+            expect_invalid_client_status(&answer(401, Some("Basic realm=\"x\"")), basic).is_ok()
+        );
+    }
 
     #[test]
     fn pkce_s256_matches_rfc7636_appendix_b() {
@@ -342,8 +529,56 @@ mod tests {
 
     #[test]
     fn entropy_estimate_by_alphabet() {
-        assert_eq!(entropy_bits("abcd"), 16.0);
-        assert!(entropy_bits(&"x".repeat(22)) > 128.0);
+        assert_eq!(entropy_bits("abcd"), 16.0, "hex");
+        assert_eq!(
+            entropy_bits(&"ab".repeat(16)),
+            128.0,
+            "32 hex digits: 128 bits"
+        );
+        assert!(entropy_bits(&"xY7".repeat(8)) > 128.0, "24 of [A-Za-z0-9]");
+        assert!(
+            entropy_bits(&"xY".repeat(11)) < 128.0,
+            "22 of [A-Za-z]: 125 bits"
+        );
+        assert!(
+            entropy_bits(&"ab1".repeat(8)) < 128.0,
+            "24 of [a-z0-9]: 124 bits"
+        );
         assert!(entropy_bits("short-code") < 128.0);
+        // Hyphens between hex groups carry nothing.
+        assert_eq!(entropy_bits("abcd-abcd"), 32.0);
+        // Padding carries nothing.
+        assert_eq!(entropy_bits("AAAA=="), entropy_bits("AAAA"));
+    }
+
+    #[test]
+    fn a_uuid_holds_at_most_122_random_bits() {
+        // RFC 6749 §10.10 wants 128: a UUIDv4 (36 characters) is not enough.
+        let v4 = "9b2f6c1e-3d4a-4f8b-9c7d-2e1f0a9b8c7d";
+        assert_eq!(entropy_bits(v4), 122.0);
+        assert_eq!(entropy_bits(&v4.to_ascii_uppercase()), 122.0);
+        assert_eq!(entropy_bits(&uuid::Uuid::new_v4().to_string()), 122.0);
+        assert_eq!(
+            entropy_bits("01890a5d-ac96-774b-bcce-b302099a8057"),
+            74.0,
+            "v7"
+        );
+        assert_eq!(
+            entropy_bits("c232ab00-9414-11ec-b3c8-9f6bdeced846"),
+            14.0,
+            "v1"
+        );
+    }
+
+    #[test]
+    fn a_jwt_is_as_strong_as_its_signature() {
+        let h = |alg: &str| URL_SAFE_NO_PAD.encode(format!(r#"{{"alg":"{alg}"}}"#));
+        let claims = URL_SAFE_NO_PAD.encode(r#"{"sub":"alice"}"#);
+        let sig = URL_SAFE_NO_PAD.encode([7u8; 32]);
+        assert_eq!(
+            entropy_bits(&format!("{}.{claims}.{sig}", h("HS256"))),
+            256.0
+        );
+        assert_eq!(entropy_bits(&format!("{}.{claims}.", h("none"))), 0.0);
     }
 }

@@ -375,3 +375,121 @@ fn skips_are_reported(run: &support::Run, suites: &[Suite], reason: &str) {
         "the skipped scenario joins its feature's run scenarios: {token:#?}"
     );
 }
+
+#[test]
+fn junit_marks_should_failures_as_warnings_not_failures() {
+    // The fault breaks only the SHOULD NOT of RFC 7662 §2.2 (extra members in
+    // an inactive introspection); the run passes and JUnit counts no failure,
+    // while the warning stays visible as a `<skipped>` with its level.
+    let junit = support::tmp("warnings.xml");
+    let run = support::run(
+        "warnings",
+        &[
+            "--fault",
+            "introspection-leaks-inactive",
+            "-t",
+            "@introspection",
+            "--junit",
+            junit.to_str().expect("utf-8"),
+        ],
+    );
+    assert_eq!(run.code, Some(0), "{}", run.stdout);
+    let name = "A revoked token is inactive and nothing more";
+    assert!(
+        run.find("introspection", name).is_some_and(|s| s.failed),
+        "the fault is seen: {}",
+        run.stdout
+    );
+    let xml = std::fs::read_to_string(&junit).expect("JUnit file written");
+    let (cases, failures) = junit_counts(&xml);
+    assert!(cases > 0);
+    assert_eq!(
+        failures, 0,
+        "a SHOULD failure is not a JUnit failure:\n{xml}"
+    );
+    assert!(
+        !xml.contains(r#"failures="1""#),
+        "no suite counts it as a failure:\n{xml}"
+    );
+    let case = junit_suites(&xml)
+        .into_iter()
+        .flat_map(|s| s.cases)
+        .find(|c| c.name.starts_with(&format!("Scenario: {name}: ")))
+        .expect("the scenario's testcase");
+    let message = case.skipped.expect("marked as a warning");
+    assert!(message.starts_with("warning (SHOULD): "), "{message}");
+}
+
+#[test]
+fn an_unknown_capability_tag_stops_the_run_with_exit_2() {
+    let dir = support::tmp("misspelled-features");
+    std::fs::create_dir_all(&dir).expect("dir");
+    std::fs::write(
+        dir.join("typo.feature"),
+        "@state\nFeature: Typo\n  @must @needs-refresh-rotaton\n  Scenario: Rotation\n    Given the confidential client starts an authorization code request\n",
+    )
+    .expect("write");
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_oauth-conformance"))
+        .args(["--features", dir.to_str().expect("utf-8")])
+        .output()
+        .expect("runs");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains("typo.feature:4") && err.contains("\"refresh-rotaton\""),
+        "the error names the file, line and tag: {err}"
+    );
+}
+
+#[test]
+fn a_deny_step_without_a_consent_page_fails_saying_consent_was_skipped() {
+    // demo-trusted is a trusted client: the server never asks for consent.
+    let rt = tokio::runtime::Runtime::new().expect("runtime");
+    let (handle, _) = rt
+        .block_on(oauth_conformance::embedded::start(&[]))
+        .expect("server starts");
+    let target = reference_target_for(
+        handle.base_url().as_str(),
+        |t| {
+            t.replacen("id = \"demo-confidential\"", "id = \"demo-trusted\"", 1)
+                .replacen(
+                    "secret = \"demo-confidential-secret\"",
+                    "secret = \"demo-trusted-secret\"",
+                    1,
+                )
+                .replacen(
+                    "consent_scope = \"offline_access\"",
+                    "consent_scope = \"api\"",
+                    1,
+                )
+        },
+        "trusted.toml",
+    );
+    let run = support::run(
+        "consent-skipped",
+        &[
+            "--target",
+            target.to_str().expect("utf-8"),
+            "-n",
+            "denies|consent page cannot be framed",
+        ],
+    );
+    drop(handle);
+    for name in [
+        "A user who denies sends the client access_denied with the state",
+        "The consent page cannot be framed",
+    ] {
+        assert!(
+            run.find("authorization_endpoint", name)
+                .is_some_and(|s| s.failed),
+            "{name} must fail, not pass:\n{}",
+            run.stdout
+        );
+    }
+    assert_eq!(run.code, Some(1), "{}", run.stdout);
+    assert!(
+        run.stdout.contains("consent was skipped"),
+        "the message says consent was skipped:\n{}",
+        run.stdout
+    );
+}

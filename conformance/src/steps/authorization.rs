@@ -70,6 +70,11 @@ async fn authorize(w: &mut OAuthWorld, u: UserRole) -> Check {
     w.authorize(u, Decision::Allow).await
 }
 
+#[when(expr = "the {user} reaches the consent page")]
+async fn reach_consent(w: &mut OAuthWorld, u: UserRole) -> Check {
+    w.authorize(u, Decision::Stop).await
+}
+
 #[when(expr = "the {user} denies the request")]
 async fn deny(w: &mut OAuthWorld, u: UserRole) -> Check {
     w.authorize(u, Decision::Deny).await
@@ -109,6 +114,22 @@ fn receives_error(w: &mut OAuthWorld, codes: String) -> Check {
 #[then(expr = "the client receives one of the errors {string}")]
 fn receives_one_of(w: &mut OAuthWorld, codes: String) -> Check {
     w.expect_auth_error(&list(&codes))
+}
+
+#[then(expr = "the client receives the error {string} or an authorization code")]
+fn error_or_code(w: &mut OAuthWorld, codes: String) -> Check {
+    if w.callback_param("error")?.is_some() {
+        w.expect_auth_error(&list(&codes))
+    } else {
+        w.expect_code()
+    }
+}
+
+#[then(
+    "the client receives the error \"invalid_scope\", or a grant that states its scope if it is not the requested one"
+)]
+async fn invalid_scope_or_honest(w: &mut OAuthWorld) -> Check {
+    w.expect_auth_invalid_scope_or_honest().await
 }
 
 #[then("the server shows an error page and does not redirect")]
@@ -167,7 +188,7 @@ fn consent_framing(w: &mut OAuthWorld) -> Check {
     w.expect_page_framing(PageKind::Consent)
 }
 
-#[then("no form POST was answered with 307 or 308")]
+#[then("no form POST was answered with 307")]
 fn no_307(w: &mut OAuthWorld) -> Check {
     w.expect_post_redirects_303()
 }

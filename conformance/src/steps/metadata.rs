@@ -52,16 +52,34 @@ fn members(w: &mut OAuthWorld, names: String) -> Check {
 
 #[then(expr = "the metadata lists {string} in {string}")]
 fn lists(w: &mut OAuthWorld, value: String, member: String) -> Check {
+    lists_one_of(w, value, member)
+}
+
+/// The metadata array `member` holds one of the comma-separated `values`.
+#[then(expr = "the metadata lists one of {string} in {string}")]
+fn lists_one_of(w: &mut OAuthWorld, values: String, member: String) -> Check {
     let m = w.metadata_json()?;
     let arr = m
         .get(&member)
         .and_then(|v| v.as_array())
         .ok_or_else(|| format!("no `{member}` array"))?;
-    if arr.iter().any(|v| v.as_str() == Some(value.as_str())) {
+    let wanted: Vec<&str> = values.split(',').map(str::trim).collect();
+    if arr
+        .iter()
+        .any(|v| v.as_str().is_some_and(|v| wanted.contains(&v)))
+    {
         Ok(())
     } else {
-        Err(format!("`{member}` does not list {value:?}: {arr:?}"))
+        Err(format!("`{member}` lists none of {wanted:?}: {arr:?}"))
     }
+}
+
+#[then(expr = "the metadata lists {string} in {string} or omits the member")]
+fn lists_or_omits(w: &mut OAuthWorld, value: String, member: String) -> Check {
+    if w.metadata_json()?.get(&member).is_none() {
+        return Ok(());
+    }
+    lists(w, value, member)
 }
 
 #[then(expr = "the metadata does not list {string} in {string}")]

@@ -148,6 +148,17 @@ fn status_one_of(w: &mut OAuthWorld, s: String) -> Check {
     }
 }
 
+#[then(expr = "the response status is not {int}")]
+fn status_not(w: &mut OAuthWorld, s: u16) -> Check {
+    let got = w.last.as_ref().map_or(0, |r| r.status);
+    if got == s || got >= 500 {
+        return Err(format!(
+            "HTTP {got}, expected a refusal other than {s} or a 5xx"
+        ));
+    }
+    Ok(())
+}
+
 #[then(expr = "the response header {string} contains {string}")]
 fn header(w: &mut OAuthWorld, name: String, value: String) -> Check {
     w.expect_header(&name, &value)
@@ -168,14 +179,46 @@ fn no_member(w: &mut OAuthWorld, name: String) -> Check {
     w.expect_member(&name, false)
 }
 
-#[then(expr = "the granted scope is {string}")]
-fn granted_scope(w: &mut OAuthWorld, s: String) -> Check {
-    w.expect_granted_scope(&s)
+#[then("the token request succeeds and states its scope if it is not the requested one")]
+async fn scope_stated(w: &mut OAuthWorld) -> Check {
+    w.expect_scope_stated_if_changed().await
 }
 
 #[then("the server either refuses the scope with \"invalid_scope\" or says which scope it granted")]
-fn invalid_or_narrowed(w: &mut OAuthWorld) -> Check {
-    w.expect_invalid_scope_or_narrowed()
+async fn invalid_or_narrowed(w: &mut OAuthWorld) -> Check {
+    w.expect_invalid_scope_or_honest().await
+}
+
+#[then("the refresh succeeds with no scope beyond the original grant")]
+fn within_original(w: &mut OAuthWorld) -> Check {
+    w.expect_scope_within_original()
+}
+
+#[then(
+    "the server refuses the scope with \"invalid_scope\" or grants no more than the original grant"
+)]
+fn invalid_or_within_original(w: &mut OAuthWorld) -> Check {
+    w.expect_invalid_scope_or_within_original()
+}
+
+#[then("the token request succeeds or fails with \"invalid_scope\"")]
+fn default_or_invalid(w: &mut OAuthWorld) -> Check {
+    w.expect_default_scope_or_invalid()
+}
+
+#[then("the invalid_client status fits how the client authenticated")]
+fn invalid_client_status(w: &mut OAuthWorld) -> Check {
+    w.expect_invalid_client_status()
+}
+
+#[then("the request is refused without disclosing anything")]
+fn refused_unauthenticated(w: &mut OAuthWorld) -> Check {
+    w.expect_refused_unauthenticated()
+}
+
+#[then("the refresh token was rotated, or the target declares sender-constrained refresh tokens")]
+async fn rotated_or_constrained(w: &mut OAuthWorld) -> Check {
+    w.expect_rotated_or_sender_constrained().await
 }
 
 #[then(expr = "the {kind} token uses only visible ASCII and carries at least 128 bits")]

@@ -37,6 +37,11 @@ async fn resource_header(w: &mut OAuthWorld, which: Which) -> Check {
     w.call_resource(&t, false).await
 }
 
+#[then("the resource server refuses it with a Bearer challenge")]
+fn bearer_challenge(w: &mut OAuthWorld) -> Check {
+    w.expect_bearer_refusal()
+}
+
 #[then("the token in the query is refused or the response is not cacheable")]
 fn query_token(w: &mut OAuthWorld) -> Check {
     let r = w.last.as_ref().ok_or("no request")?;
@@ -98,6 +103,11 @@ async fn introspect_anon(w: &mut OAuthWorld, which: Which) -> Check {
 #[then("the introspection says the token is active, with its scope and client")]
 fn active(w: &mut OAuthWorld) -> Check {
     w.expect_introspection_active()
+}
+
+#[then("the introspection says the token is inactive")]
+fn inactive_at_least(w: &mut OAuthWorld) -> Check {
+    w.expect_introspection_says_inactive()
 }
 
 #[then("the introspection says only that the token is inactive")]

@@ -479,7 +479,13 @@ impl OAuthWorld {
             .hops
             .iter()
             .find(|h| h.page == Some(kind))
-            .ok_or_else(|| format!("no {kind:?} page was shown"))?;
+            .ok_or_else(|| match kind {
+                user_agent::PageKind::Consent => {
+                    "no consent page was shown: consent was skipped (the server did not ask the user)"
+                        .to_owned()
+                }
+                user_agent::PageKind::Login => "no login page was shown".to_owned(),
+            })?;
         let r = &hop.response;
         let xfo = r
             .header("x-frame-options")
@@ -501,14 +507,16 @@ impl OAuthWorld {
         ))
     }
 
-    /// Every response to a POST in the journey that redirects uses 303 (never 307).
+    /// No response to a POST in the journey redirects with 307 (RFC 9700
+    /// §4.12: the authorization server "MUST NOT use the HTTP 307 status
+    /// code" for a request that may carry credentials).
     pub fn expect_post_redirects_303(&self) -> Check {
         let posts: Vec<_> = self.ua.hops.iter().filter(|h| h.method == "POST").collect();
         if posts.is_empty() {
             return Err("no form was posted during the journey".into());
         }
         for h in posts {
-            if h.response.status == 307 || h.response.status == 308 {
+            if h.response.status == 307 {
                 return Err(format!(
                     "a form POST to {} was answered {}",
                     h.response.url.path(),

@@ -42,6 +42,25 @@ impl OAuthWorld {
         }
     }
 
+    /// The resource refused the last call and challenged with `Bearer`
+    /// (RFC 6750 §3: "the resource server MUST include the HTTP
+    /// "WWW-Authenticate" response header field"; "All challenges defined by
+    /// this specification MUST use the auth-scheme value "Bearer"").
+    pub fn expect_bearer_refusal(&self) -> Check {
+        let ok = self.target.resource.as_ref().map_or(200, |r| r.ok_status);
+        let r = self.last()?;
+        if r.status == ok || !(400..500).contains(&r.status) {
+            return Err(format!("expected a 4xx refusal, got {}", r.describe()));
+        }
+        let challenge = r.header("www-authenticate").unwrap_or("");
+        if !challenge.to_ascii_lowercase().starts_with("bearer") {
+            return Err(format!(
+                "the refusal's WWW-Authenticate is {challenge:?}, not a Bearer challenge"
+            ));
+        }
+        Ok(())
+    }
+
     /// A token still works / no longer works, by probing the resource.
     pub async fn probe_access(&mut self, which: Which, works: bool) -> Check {
         let t = self.token(which, TokenKind::Access)?;
@@ -140,6 +159,20 @@ impl OAuthWorld {
                     "exp {exp} is far from issue time + expires_in ({expected})"
                 ));
             }
+        }
+        Ok(())
+    }
+
+    /// 200 with `"active": false` (other members are a SHOULD NOT, checked
+    /// by [`Self::expect_introspection_inactive`]).
+    pub fn expect_introspection_says_inactive(&self) -> Check {
+        let r = self.last()?;
+        if r.status != 200 {
+            return Err(format!("expected 200, got {}", r.describe()));
+        }
+        let body = r.json().ok_or("not JSON")?;
+        if body.get("active") != Some(&serde_json::Value::Bool(false)) {
+            return Err(format!("expected \"active\": false, got {body}"));
         }
         Ok(())
     }
