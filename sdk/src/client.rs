@@ -85,10 +85,10 @@ impl Client {
     pub(crate) async fn form_request(
         &self,
         endpoint: &Url,
-        params: Vec<(&'static str, String)>,
+        params: impl IntoIterator<Item = (impl Into<String>, String)>,
     ) -> Result<http::Request<Vec<u8>>> {
         let mut req = AuthRequest {
-            params: params.into_iter().map(|(k, v)| (k.to_owned(), v)).collect(),
+            params: params.into_iter().map(|(k, v)| (k.into(), v)).collect(),
             headers: http::HeaderMap::new(),
         };
         let audience = self.inner.provider.assertion_audience();

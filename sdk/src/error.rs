@@ -52,6 +52,15 @@ pub enum Error {
     /// URL tried and what it answered.
     #[error(transparent)]
     Discovery(crate::provider::DiscoveryError),
+    /// A parameter given to a request builder is not valid (a `resource` that
+    /// is not an absolute URI, a parameter the SDK sets itself...).
+    #[error("invalid parameter `{name}`: {reason}")]
+    InvalidParameter {
+        /// The parameter's name.
+        name: String,
+        /// What is wrong with it.
+        reason: String,
+    },
     /// The client or provider was configured wrongly (bad URL, plain HTTP
     /// to a non-loopback host, unreadable key...).
     #[error("configuration error: {0}")]

@@ -38,6 +38,7 @@ pub use authorized::AuthorizedClient;
 pub use client::{Client, ClientBuilder};
 pub use error::{Error, ErrorCode, ProtocolViolation, Result};
 pub use flows::code::{AuthorizationCallback, AuthorizationRequest, PendingAuthorization};
+pub use flows::extra::Prompt;
 pub use flows::grants::TokenRequest;
 pub use flows::implicit::PendingImplicit;
 pub use flows::tokens::{AnyToken, Introspection, TokenInfo};

@@ -7,7 +7,7 @@ use std::time::Duration;
 use base64::Engine;
 use oauth_sdk::{
     AccessToken, Assertion, ClientSecret, ClientSecretBasic, ClientSecretPost, NoClientAuth,
-    PrivateKeyJwt, Provider, RedirectUrl, RefreshToken, ResourceOwnerPassword, Scope,
+    PrivateKeyJwt, Prompt, Provider, RedirectUrl, RefreshToken, ResourceOwnerPassword, Scope,
     SegmentRegion,
 };
 use support::*;
@@ -470,4 +470,110 @@ async fn user_implemented_client_auth_is_used() {
         "grant_type=client_credentials&client_assertion_type=urn%3Aietf%3Aparams%3Aoauth%3Aclient-assertion-type%3Ajwt-bearer&client_assertion=signed-for-app-at-http%3A%2F%2F127.0.0.1%3A1%2Foauth%2Ftoken"
     );
     assert_eq!(req.headers()["x-kms"], "1");
+}
+
+#[test]
+fn authorization_requests_carry_resource_indicators_and_user_parameters() {
+    let c = gitlab_client(BASE, "demo-public", NoClientAuth);
+    let cb = || RedirectUrl::parse("http://127.0.0.1:9876/callback").unwrap();
+    let req = c
+        .authorization_code(cb())
+        .resource("https://api.example.com/")
+        .resource("urn:example:calendar")
+        .audience("billing")
+        .prompt(Prompt::Consent)
+        .login_hint("alice@example.com")
+        .param("ui_locales", "de")
+        .build()
+        .unwrap();
+    let q: Vec<(String, String)> = req.url().query_pairs().into_owned().collect();
+    let all = |k: &str| -> Vec<&str> {
+        q.iter()
+            .filter(|(n, _)| n == k)
+            .map(|(_, v)| v.as_str())
+            .collect()
+    };
+    assert_eq!(
+        all("resource"),
+        ["https://api.example.com/", "urn:example:calendar"]
+    );
+    assert_eq!(all("audience"), ["billing"]);
+    assert_eq!(all("prompt"), ["consent"]);
+    assert_eq!(all("login_hint"), ["alice@example.com"]);
+    assert_eq!(all("ui_locales"), ["de"]);
+    assert_eq!(all("state").len(), 1);
+
+    // The implicit flow takes the same parameters, and scopes() like the code flow.
+    let (url, _) = gitlab_client(BASE, "demo-implicit", NoClientAuth)
+        .implicit(cb())
+        .scopes([Scope::new("api").unwrap(), Scope::new("read_user").unwrap()])
+        .resource("https://api.example.com/")
+        .build()
+        .unwrap();
+    let q: Vec<(String, String)> = url.query_pairs().into_owned().collect();
+    assert!(q.contains(&("scope".into(), "api read_user".into())));
+    assert!(q.contains(&("resource".into(), "https://api.example.com/".into())));
+}
+
+#[tokio::test]
+async fn token_requests_carry_resource_indicators() {
+    let c = gitlab_client(BASE, "svc", ClientSecretPost(ClientSecret::new("s")));
+    let req = c
+        .client_credentials()
+        .resource("https://api.example.com/")
+        .audience("billing")
+        .param("custom", "1")
+        .http_request()
+        .await
+        .unwrap();
+    assert_eq!(
+        body(&req),
+        "grant_type=client_credentials&resource=https%3A%2F%2Fapi.example.com%2F&audience=billing&custom=1&client_id=svc&client_secret=s"
+    );
+}
+
+#[tokio::test]
+async fn bad_extra_parameters_are_named_and_nothing_is_sent() {
+    let c = gitlab_client(BASE, "c", NoClientAuth);
+    let cb = || RedirectUrl::parse("http://127.0.0.1:9876/callback").unwrap();
+    let invalid = |e: oauth_sdk::Error| match e {
+        oauth_sdk::Error::InvalidParameter { name, reason } => (name, reason),
+        other => panic!("expected InvalidParameter, got {other:?}"),
+    };
+    let (name, reason) = invalid(
+        c.authorization_code(cb())
+            .resource("https://api.example.com/#x")
+            .build()
+            .unwrap_err(),
+    );
+    assert_eq!(name, "resource");
+    assert!(
+        reason.contains("https://api.example.com/#x") && reason.contains("fragment"),
+        "{reason}"
+    );
+    let (name, reason) = invalid(
+        c.authorization_code(cb())
+            .param("state", "mine")
+            .build()
+            .unwrap_err(),
+    );
+    assert_eq!(name, "state");
+    assert!(reason.contains("set by the SDK"), "{reason}");
+    let (name, _) = invalid(
+        c.client_credentials()
+            .param("grant_type", "password")
+            .http_request()
+            .await
+            .unwrap_err(),
+    );
+    assert_eq!(name, "grant_type");
+    let (name, reason) = invalid(
+        c.client_credentials()
+            .resource("api.example.com")
+            .send()
+            .await
+            .unwrap_err(),
+    );
+    assert_eq!(name, "resource");
+    assert!(reason.contains("absolute URI"), "{reason}");
 }

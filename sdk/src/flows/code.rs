@@ -15,6 +15,7 @@ use url::Url;
 use super::callback::{self, Expected};
 use crate::client::Client;
 use crate::error::{Error, ProtocolViolation, Result};
+use crate::flows::extra::{ExtraParams, extra_param_methods, user_param_methods};
 use crate::flows::grants::TokenRequest;
 use crate::secret::{AuthorizationCode, CsrfState, PkceVerifier};
 use crate::types::{RedirectUrl, Scope};
@@ -26,6 +27,7 @@ pub struct AuthorizationCodeBuilder {
     client: Client,
     redirect: RedirectUrl,
     scopes: Vec<Scope>,
+    extra: ExtraParams,
 }
 
 /// The URL to send the user to, and what to keep until the callback.
@@ -71,6 +73,7 @@ impl Client {
             client: self.clone(),
             redirect,
             scopes: Vec::new(),
+            extra: ExtraParams::default(),
         }
     }
 
@@ -98,7 +101,9 @@ pub(crate) fn authorization_url(
     scopes: &[Scope],
     state: &CsrfState,
     extra: &[(&str, &str)],
+    more: &ExtraParams,
 ) -> Result<Url> {
+    let more = more.pairs()?;
     let endpoint = client.endpoint(client.provider().authorization_endpoint(), "authorization")?;
     let mut url = endpoint;
     {
@@ -111,6 +116,9 @@ pub(crate) fn authorization_url(
         }
         q.append_pair("state", state.secret());
         for (k, v) in extra {
+            q.append_pair(k, v);
+        }
+        for (k, v) in more {
             q.append_pair(k, v);
         }
     }
@@ -140,6 +148,9 @@ impl AuthorizationCodeBuilder {
         self
     }
 
+    extra_param_methods!();
+    user_param_methods!();
+
     /// Builds the URL with a fresh `state` (256 bits) and a fresh PKCE S256
     /// challenge.
     pub fn build(self) -> Result<AuthorizationRequest> {
@@ -156,6 +167,7 @@ impl AuthorizationCodeBuilder {
                 ("code_challenge", &challenge),
                 ("code_challenge_method", "S256"),
             ],
+            &self.extra,
         )?;
         Ok(AuthorizationRequest {
             url,

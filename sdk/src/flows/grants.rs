@@ -5,6 +5,7 @@ use std::time::SystemTime;
 
 use crate::client::Client;
 use crate::error::{Error, ProtocolViolation, Result};
+use crate::flows::extra::{ExtraParams, extra_param_methods};
 use crate::response;
 use crate::secret::{Assertion, RefreshToken, ResourceOwnerPassword};
 use crate::token::TokenResponse;
@@ -22,6 +23,7 @@ pub struct TokenRequest {
     client: Client,
     params: Vec<(&'static str, String)>,
     scopes: Vec<Scope>,
+    extra: ExtraParams,
     keep_refresh: Option<RefreshToken>,
 }
 
@@ -92,6 +94,7 @@ impl TokenRequest {
             client,
             params,
             scopes: Vec::new(),
+            extra: ExtraParams::default(),
             keep_refresh: None,
         }
     }
@@ -109,13 +112,20 @@ impl TokenRequest {
         self
     }
 
+    extra_param_methods!();
+
     /// The exact HTTP request [`send`](Self::send) would send (a fresh one
     /// each call: JWT assertions get a new `jti`). It contains secrets.
     pub async fn http_request(&self) -> Result<http::Request<Vec<u8>>> {
-        let mut params = self.params.clone();
+        let mut params: Vec<(String, String)> = self
+            .params
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), v.clone()))
+            .collect();
         if !self.scopes.is_empty() {
-            params.push(("scope", Scope::join(&self.scopes)));
+            params.push(("scope".into(), Scope::join(&self.scopes)));
         }
+        params.extend(self.extra.pairs()?.iter().cloned());
         self.client
             .form_request(self.client.provider().token_endpoint(), params)
             .await

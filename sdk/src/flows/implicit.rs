@@ -17,6 +17,7 @@ use super::code::{authorization_url, expected};
 use crate::client::Client;
 use crate::error::{ProtocolViolation, Result};
 use crate::flows::callback::Expected;
+use crate::flows::extra::{ExtraParams, extra_param_methods, user_param_methods};
 use crate::token::TokenResponse;
 use crate::types::{RedirectUrl, Scope};
 
@@ -27,6 +28,7 @@ pub struct ImplicitBuilder {
     client: Client,
     redirect: RedirectUrl,
     scopes: Vec<Scope>,
+    extra: ExtraParams,
 }
 
 /// What to keep until the implicit callback arrives.
@@ -47,6 +49,7 @@ impl Client {
             client: self.clone(),
             redirect,
             scopes: Vec::new(),
+            extra: ExtraParams::default(),
         }
     }
 }
@@ -58,6 +61,15 @@ impl ImplicitBuilder {
         self
     }
 
+    /// Adds requested scopes.
+    pub fn scopes(mut self, scopes: impl IntoIterator<Item = Scope>) -> Self {
+        self.scopes.extend(scopes);
+        self
+    }
+
+    extra_param_methods!();
+    user_param_methods!();
+
     /// Builds the URL (with a fresh `state`) and what to keep.
     pub fn build(self) -> Result<(Url, PendingImplicit)> {
         let expected = expected(&self.client, self.redirect);
@@ -68,6 +80,7 @@ impl ImplicitBuilder {
             &self.scopes,
             &expected.state,
             &[],
+            &self.extra,
         )?;
         Ok((url, PendingImplicit { expected }))
     }

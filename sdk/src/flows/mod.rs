@@ -2,6 +2,7 @@
 
 pub(crate) mod callback;
 pub mod code;
+pub(crate) mod extra;
 pub mod grants;
 pub mod implicit;
 pub mod tokens;
