@@ -27,6 +27,17 @@ pub struct Custom {
     #[arg(long, value_name = "FILE")]
     pub expected_failures: Option<PathBuf>,
 
+    /// Pinned verdicts of every scenario (`verdict | area: name | why` per
+    /// line). The run passes exactly when every verdict matches; each
+    /// difference is printed.
+    #[arg(long, value_name = "FILE")]
+    pub expected_verdicts: Option<PathBuf>,
+
+    /// Write this run's verdicts in the `--expected-verdicts` format (reasons
+    /// kept from `--expected-verdicts`; new failures marked TODO).
+    #[arg(long, value_name = "FILE")]
+    pub write_verdicts: Option<PathBuf>,
+
     /// Directory of the `.feature` files.
     #[arg(long, value_name = "DIR", env = "OAUTH_CONFORMANCE_FEATURES")]
     pub features: Option<PathBuf>,

@@ -18,6 +18,7 @@ pub use management::{BadCreate, MgmtState, Who};
 pub use segment::{BadApp, SegmentState};
 
 mod authorization;
+mod clients;
 mod jwt;
 mod management;
 mod segment;
@@ -145,6 +146,8 @@ pub struct OAuthWorld {
     pub mgmt: MgmtState,
     /// Segment OAuth apps and the leased source.
     pub segment_state: SegmentState,
+    /// The client playing each role so far (see `world/clients.rs`).
+    pub chosen: Vec<(ClientRole, &'static ClientConfig)>,
 }
 
 impl fmt::Debug for OAuthWorld {
@@ -252,11 +255,15 @@ impl OAuthWorld {
             metadata: None,
             mgmt: MgmtState::default(),
             segment_state: SegmentState::default(),
+            chosen: Vec::new(),
         }
     }
 
     /// The client registered for a role.
     pub fn client(&self, role: ClientRole) -> Result<&'static ClientConfig, String> {
+        if let Some(c) = self.chosen_client(role) {
+            return Ok(c);
+        }
         let c = &self.target.clients;
         match role {
             ClientRole::Confidential => Some(&c.confidential),

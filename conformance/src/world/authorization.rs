@@ -12,6 +12,12 @@ impl OAuthWorld {
     /// redirect_uri, default scope, a fresh state, and PKCE S256 for public
     /// clients (or everyone if the target requires it).
     pub fn start_authorization(&mut self, role: ClientRole, response_type: &str) -> Check {
+        let grant = if response_type == "code" {
+            "authorization_code"
+        } else {
+            "implicit"
+        };
+        self.choose_client(role, grant, None);
         let c = self.client(role)?;
         let redirect = c
             .redirect_uris
