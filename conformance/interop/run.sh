@@ -56,6 +56,14 @@ else
   run=(cargo run --quiet --locked -p oauth-conformance --)
 fi
 status=0
+# The target file first: a mistake in it is one line here, not a pile of
+# moved verdicts below.
+timeout 60 "${run[@]}" --target "$target" --check || status=$?
+if [ "$status" -ne 0 ]; then
+  echo "interop: --check found problems in oidc-provider.toml (above)" >&2
+  tail -n 40 "$log" >&2
+  exit "$status"
+fi
 timeout "${INTEROP_TIMEOUT:-300}" "${run[@]}" \
   --target "$target" \
   --expected-verdicts "$here/oidc-provider.expected" \

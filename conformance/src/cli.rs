@@ -10,6 +10,13 @@ pub struct Custom {
     #[arg(long, value_name = "FILE")]
     pub target: Option<PathBuf>,
 
+    /// Check the target instead of running the suites: probe the metadata,
+    /// every client's credentials, a login and consent drive, the deny
+    /// control and the resource probe; one line per problem (key, what was
+    /// seen, what to change). Exit 0 when none.
+    #[arg(long)]
+    pub check: bool,
+
     /// Treat SHOULD failures as fatal.
     #[arg(long)]
     pub strict: bool,

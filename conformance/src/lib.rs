@@ -57,6 +57,21 @@ pub async fn run(mut opts: cli::Opts) -> Result<bool, String> {
         .set(target)
         .map_err(|_| "run() may be called once per process".to_string())?;
     let target = self::target();
+    if custom.check {
+        let problems = world::preflight(target).await;
+        for p in &problems {
+            println!("  PROBLEM  {p}");
+        }
+        if problems.is_empty() {
+            println!(
+                "CHECK: the target file describes {} well enough to run the suites",
+                target.server.issuer
+            );
+        } else {
+            println!("CHECK: {} problem(s) in the target file", problems.len());
+        }
+        return Ok(problems.is_empty());
+    }
     if opts.runner.concurrency.is_none() {
         opts.runner.concurrency = target.concurrency;
     }

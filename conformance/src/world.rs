@@ -15,12 +15,14 @@ use crate::parameters::{AuthMode, ClientRole, UserRole};
 use crate::user_agent::{HttpResponse, Outcome, UserAgent};
 
 pub use management::{BadCreate, MgmtState, Who};
+pub use preflight::{Problem, preflight};
 pub use segment::{BadApp, SegmentState};
 
 mod authorization;
 mod clients;
 mod jwt;
 mod management;
+mod preflight;
 mod segment;
 mod sources;
 mod token;
@@ -240,7 +242,11 @@ fn now() -> i64 {
 
 impl OAuthWorld {
     async fn new() -> Self {
-        let target = crate::target();
+        Self::with_target(crate::target())
+    }
+
+    /// A fresh world for `target` (the preflight probes use one per probe).
+    fn with_target(target: &'static Target) -> Self {
         Self {
             target,
             ua: UserAgent::new(target),
