@@ -189,6 +189,10 @@ pub struct ClientConfig {
     pub scope: String,
     /// A scope no scenario ever approves, so that the consent page shows.
     pub consent_scope: Option<String>,
+    /// A scope wider than `scope` that the client is allowed but was not
+    /// granted (the refresh checks ask for it); default `scope` plus
+    /// `consent_scope`.
+    pub wider_scope: Option<String>,
     /// Exactly the registered redirect URIs.
     #[serde(default)]
     pub redirect_uris: Vec<String>,
@@ -854,6 +858,10 @@ mod tests {
             .unwrap();
         assert_eq!(service.id, "conformance-service");
         assert!(t.rotates_refresh_tokens(true) && !t.rotates_refresh_tokens(false));
+        assert_eq!(
+            t.clients.confidential.wider_scope.as_deref(),
+            Some("openid api read")
+        );
         let consent = t
             .interaction
             .pages

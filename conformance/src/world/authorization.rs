@@ -85,11 +85,13 @@ impl OAuthWorld {
             .replace("{narrow_scope}", c.scope.split(' ').next().unwrap_or(""))
             .replace(
                 "{wider_scope}",
-                &format!(
-                    "{} {}",
-                    c.scope,
-                    c.consent_scope.as_deref().unwrap_or("conformance-extra")
-                ),
+                &c.wider_scope.clone().unwrap_or_else(|| {
+                    format!(
+                        "{} {}",
+                        c.scope,
+                        c.consent_scope.as_deref().unwrap_or("conformance-extra")
+                    )
+                }),
             )
             .replace(
                 "{reversed_scope}",
