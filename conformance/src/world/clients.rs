@@ -110,6 +110,57 @@ grants = ["client_credentials"]
     }
 
     #[test]
+    fn a_scenario_keeps_its_client_while_it_fits() {
+        use crate::parameters::{AuthMode, ClientRole, Grant};
+        let t: &'static Target = Box::leak(Box::new(target(
+            r#"
+[[clients.extra]]
+role = "confidential"
+id = "service"
+secret = "s"
+scope = "api"
+grants = ["client_credentials"]
+[[clients.extra]]
+role = "confidential"
+id = "service-post"
+secret = "s"
+scope = "api read"
+auth_method = "client_secret_post"
+grants = ["client_credentials"]
+"#,
+        )));
+        let mut w = super::OAuthWorld::with_target(t);
+        let role = ClientRole::Confidential;
+        w.start_authorization(role, "code").unwrap();
+        assert_eq!(w.client(role).unwrap().id, "web");
+        w.choose_client(role, "refresh_token", None);
+        assert_eq!(
+            w.client(role).unwrap().id,
+            "web",
+            "the code's client refreshes"
+        );
+        w.prepare_token_request(role, Grant::ClientCredentials)
+            .unwrap();
+        assert_eq!(w.client(role).unwrap().id, "service");
+        w.set_token_auth(AuthMode::Post).unwrap();
+        assert_eq!(w.client(role).unwrap().id, "service-post");
+        let scope = w
+            .token_req
+            .as_ref()
+            .unwrap()
+            .params
+            .iter()
+            .find(|p| p.0 == "scope");
+        assert_eq!(scope.unwrap().1, "api read", "the scope follows the client");
+        w.set_token_auth(AuthMode::Both).unwrap();
+        assert_eq!(
+            w.client(role).unwrap().id,
+            "service-post",
+            "no method: kept"
+        );
+    }
+
+    #[test]
     fn a_role_without_a_client_for_the_grant_skips_its_scenarios() {
         let t = target("");
         let why = t
