@@ -74,23 +74,27 @@ password = "p"
         Target::parse(&text, PathBuf::new()).expect("target parses")
     }
 
-    #[test]
-    fn an_extra_client_stands_in_for_a_grant_its_role_lacks() {
-        let t = target(
-            r#"
+    /// Two client-credentials services standing in for the confidential
+    /// client, one per authentication method.
+    const SERVICES: &str = r#"
 [[clients.extra]]
 role = "confidential"
 id = "service"
 secret = "s"
+scope = "api"
 grants = ["client_credentials"]
 [[clients.extra]]
 role = "confidential"
 id = "service-post"
 secret = "s"
+scope = "api read"
 auth_method = "client_secret_post"
 grants = ["client_credentials"]
-"#,
-        );
+"#;
+
+    #[test]
+    fn an_extra_client_stands_in_for_a_grant_its_role_lacks() {
+        let t = target(SERVICES);
         let pick = |g, m| t.choose_client("confidential", g, m).unwrap().id.as_str();
         assert_eq!(pick("authorization_code", None), "web");
         assert_eq!(pick("client_credentials", None), "service");
@@ -112,23 +116,7 @@ grants = ["client_credentials"]
     #[test]
     fn a_scenario_keeps_its_client_while_it_fits() {
         use crate::parameters::{AuthMode, ClientRole, Grant};
-        let t: &'static Target = Box::leak(Box::new(target(
-            r#"
-[[clients.extra]]
-role = "confidential"
-id = "service"
-secret = "s"
-scope = "api"
-grants = ["client_credentials"]
-[[clients.extra]]
-role = "confidential"
-id = "service-post"
-secret = "s"
-scope = "api read"
-auth_method = "client_secret_post"
-grants = ["client_credentials"]
-"#,
-        )));
+        let t: &'static Target = Box::leak(Box::new(target(SERVICES)));
         let mut w = super::OAuthWorld::with_target(t);
         let role = ClientRole::Confidential;
         w.start_authorization(role, "code").unwrap();
