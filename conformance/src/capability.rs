@@ -255,13 +255,15 @@ impl Target {
             ),
             Need::Password => (grant(GrantType::Password), "the password grant"),
             Need::ClientCredentials => (
-                grant(GrantType::ClientCredentials),
-                "the client_credentials grant",
+                grant(GrantType::ClientCredentials)
+                    && self.role_may_use("confidential", "client_credentials"),
+                "the client_credentials grant (and a confidential client registered for it)",
             ),
             Need::Refresh => (grant(GrantType::RefreshToken), "the refresh_token grant"),
             Need::RefreshRotation => (
-                grant(GrantType::RefreshToken) && c.refresh_rotation,
-                "refresh token rotation (refresh_rotation = true)",
+                grant(GrantType::RefreshToken)
+                    && (c.refresh_rotation || !c.refresh_rotation_for.is_empty()),
+                "refresh token rotation (refresh_rotation = true or refresh_rotation_for)",
             ),
             Need::Revocation => (c.revocation, "token revocation (revocation = true)"),
             Need::Introspection => (c.introspection, "introspection (introspection = true)"),

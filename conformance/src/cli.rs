@@ -10,6 +10,13 @@ pub struct Custom {
     #[arg(long, value_name = "FILE")]
     pub target: Option<PathBuf>,
 
+    /// Check the target instead of running the suites: probe the metadata,
+    /// every client's credentials, a login and consent drive, the deny
+    /// control and the resource probe; one line per problem (key, what was
+    /// seen, what to change). Exit 0 when none.
+    #[arg(long)]
+    pub check: bool,
+
     /// Treat SHOULD failures as fatal.
     #[arg(long)]
     pub strict: bool,
@@ -26,6 +33,17 @@ pub struct Custom {
     /// fail the run; listed scenarios that pass do.
     #[arg(long, value_name = "FILE")]
     pub expected_failures: Option<PathBuf>,
+
+    /// Pinned verdicts of every scenario (`verdict | area: name | why` per
+    /// line). The run passes exactly when every verdict matches; each
+    /// difference is printed.
+    #[arg(long, value_name = "FILE")]
+    pub expected_verdicts: Option<PathBuf>,
+
+    /// Write this run's verdicts in the `--expected-verdicts` format (reasons
+    /// kept from `--expected-verdicts`; new failures marked TODO).
+    #[arg(long, value_name = "FILE")]
+    pub write_verdicts: Option<PathBuf>,
 
     /// Directory of the `.feature` files.
     #[arg(long, value_name = "DIR", env = "OAUTH_CONFORMANCE_FEATURES")]

@@ -10,6 +10,11 @@ use std::path::{Path, PathBuf};
 use serde::Deserialize;
 use url::Url;
 
+mod clients;
+mod pages;
+
+pub use pages::{FormChoice, PathBase};
+
 /// Errors while loading a target file.
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
@@ -52,6 +57,9 @@ pub struct Target {
     pub interaction: Interaction,
     /// The management APIs (tenant OAuth clients, Hub services), if tested.
     pub management: Option<Management>,
+    /// How many scenarios run at once when `--concurrency` is not given (a
+    /// server with a small connection pool or rate limit wants fewer).
+    pub concurrency: Option<usize>,
     /// Directory of the target file, for relative key paths.
     #[serde(skip)]
     pub base_dir: PathBuf,
@@ -68,6 +76,11 @@ pub struct Server {
     /// Endpoint overrides, absolute or relative to the issuer.
     #[serde(default)]
     pub endpoints: Endpoints,
+    /// What a path starting with `/` is relative to: `issuer` (default, below
+    /// the issuer's path) or `origin` (the issuer's scheme, host and port, for
+    /// servers whose issuer has a path but whose endpoints do not repeat it).
+    #[serde(default)]
+    pub paths: PathBase,
 }
 
 /// `[server.endpoints]`.
@@ -109,11 +122,14 @@ pub struct Capabilities {
     pub introspection: bool,
     /// Serves RFC 7009 revocation.
     pub revocation: bool,
-    /// Rotates refresh tokens on use (RFC 9700 §4.14.2).
+    /// Rotates refresh tokens on use (RFC 9700 §4.14.2), for every client.
     pub refresh_rotation: bool,
     /// Refresh tokens of public clients are sender-constrained (DPoP, mTLS):
     /// the other way RFC 9700 §4.14.2 allows, which the suite cannot observe.
     pub refresh_sender_constrained: bool,
+    /// Rotates refresh tokens for these client types only: `public` and/or
+    /// `confidential` (many servers rotate only public clients' tokens).
+    pub refresh_rotation_for: Vec<String>,
     /// Loopback redirect URIs match on any port (RFC 8252 §7.3).
     pub loopback_any_port: bool,
     /// Management APIs the server offers (not exercised by the protocol suites).
@@ -133,6 +149,7 @@ impl Default for Capabilities {
             revocation: false,
             refresh_rotation: false,
             refresh_sender_constrained: false,
+            refresh_rotation_for: Vec::new(),
             loopback_any_port: false,
             management_apis: Vec::new(),
         }
@@ -153,6 +170,11 @@ pub struct Clients {
     pub implicit: Option<ClientConfig>,
     /// "the jwt client" (private_key_jwt).
     pub jwt: Option<ClientConfig>,
+    /// Further registered clients, each standing in for a `role` when the one
+    /// above lacks the grant or authentication method a scenario uses (a
+    /// server that allows one grant per client, say).
+    #[serde(default)]
+    pub extra: Vec<ClientConfig>,
 }
 
 /// One registered client.
@@ -171,6 +193,10 @@ pub struct ClientConfig {
     pub scope: String,
     /// A scope no scenario ever approves, so that the consent page shows.
     pub consent_scope: Option<String>,
+    /// A scope wider than `scope` that the client is allowed but was not
+    /// granted (the refresh checks ask for it); default `scope` plus
+    /// `consent_scope`.
+    pub wider_scope: Option<String>,
     /// Exactly the registered redirect URIs.
     #[serde(default)]
     pub redirect_uris: Vec<String>,
@@ -183,6 +209,14 @@ pub struct ClientConfig {
     /// Signing algorithm (`RS256` or `ES256`).
     #[serde(default = "default_alg")]
     pub alg: String,
+    /// The grant types registered for this client (empty: every grant the
+    /// target declares). The suite picks, per scenario, a client of the role
+    /// that may use the grant.
+    #[serde(default)]
+    pub grants: Vec<String>,
+    /// In `[[clients.extra]]`: the role this client can play
+    /// (`confidential`, `confidential2`, `public`, `implicit` or `jwt`).
+    pub role: Option<String>,
 }
 
 fn default_auth_method() -> String {
@@ -202,6 +236,8 @@ impl fmt::Debug for ClientConfig {
             .field("scope", &self.scope)
             .field("redirect_uris", &self.redirect_uris)
             .field("kid", &self.kid)
+            .field("grants", &self.grants)
+            .field("role", &self.role)
             .finish_non_exhaustive()
     }
 }
@@ -421,24 +457,35 @@ pub struct PageScript {
     /// The page body contains this string (empty: any body).
     #[serde(default)]
     pub body_contains: String,
+    /// Which form of the page to fill, when there are several (by `id`,
+    /// `index` or `action_contains`); default: the form holding the button.
+    pub form: Option<FormChoice>,
     /// Fields to fill: name → template (`{username}`, `{password}`, `{totp}`).
+    /// A field the form lacks is added (e.g. a checkbox to tick: `"1"`).
     #[serde(default)]
     pub fields: BTreeMap<String, String>,
     /// Submit button for a login page, or "allow" for a consent page.
     pub submit: Button,
-    /// The "deny" button of a consent page.
+    /// The "deny" button of a consent page (or a link: `{ link = "Cancel" }`).
     pub deny: Option<Button>,
 }
 
-/// A named submit button (`<button name=.. value=..>`).
-#[derive(Clone, Debug, Deserialize)]
+/// A submit button: `<button name=.. value=..>`; one without a name by its
+/// `label` (or the form's only button when the label is left out too); or a
+/// link (`<a href>`) by the text it shows.
+#[derive(Clone, Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Button {
-    /// Its `name`.
+    /// Its `name` (empty: a button without a name).
+    #[serde(default)]
     pub name: String,
     /// Its `value`.
     #[serde(default)]
     pub value: String,
+    /// For a button without a name: the text it shows (contains, ignoring case).
+    pub label: Option<String>,
+    /// Instead of a button, follow the link whose text contains this.
+    pub link: Option<String>,
 }
 
 impl Target {
@@ -490,12 +537,25 @@ impl Target {
                     page.kind
                 )));
             }
+            page.validate()?;
         }
+        if self.concurrency == Some(0) {
+            return Err(ConfigError::Invalid(
+                "concurrency must be at least 1 (leave it out for the default)".into(),
+            ));
+        }
+        self.validate_clients()?;
         crate::capability::validate(self)
     }
 
     /// Resolves a URL that may be relative to the issuer.
     pub fn url(&self, s: &str) -> Url {
+        if self.server.paths == PathBase::Origin
+            && s.starts_with('/')
+            && let Ok(u) = self.server.issuer.join(s)
+        {
+            return u;
+        }
         let mut base = self.server.issuer.clone();
         if !base.path().ends_with('/') {
             let p = format!("{}/", base.path());
@@ -591,6 +651,13 @@ impl fmt::Debug for Target {
 mod tests {
     use super::*;
 
+    fn reference_text() -> String {
+        std::fs::read_to_string(
+            PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("targets/reference.toml"),
+        )
+        .unwrap()
+    }
+
     fn reference() -> Target {
         let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("targets");
         Target::load(&dir.join("reference.toml")).expect("reference.toml parses")
@@ -635,6 +702,88 @@ mod tests {
     }
 
     #[test]
+    fn interop_target_parses_and_describes_oidc_provider() {
+        let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("interop");
+        let t = Target::load(&dir.join("oidc-provider.toml")).expect("oidc-provider.toml parses");
+        assert_eq!(t.endpoint(Endpoint::Token).path(), "/token");
+        assert_eq!(t.metadata_url().path(), "/.well-known/openid-configuration");
+        let service = t
+            .choose_client("confidential", "client_credentials", None)
+            .unwrap();
+        assert_eq!(service.id, "conformance-service");
+        assert!(t.rotates_refresh_tokens(true) && !t.rotates_refresh_tokens(false));
+        assert_eq!(
+            t.clients.confidential.wider_scope.as_deref(),
+            Some("openid api read")
+        );
+        let consent = t
+            .interaction
+            .pages
+            .iter()
+            .find(|p| p.kind == "consent")
+            .unwrap();
+        assert!(consent.submit.name.is_empty() && consent.deny.as_ref().unwrap().link.is_some());
+    }
+
+    #[test]
+    fn origin_paths_skip_the_issuer_path() {
+        let text = reference_text().replace(
+            "issuer = \"http://127.0.0.1:8080\"",
+            "issuer = \"http://127.0.0.1:8080/realms/demo\"",
+        );
+        let t = Target::parse(&text, PathBuf::new()).unwrap();
+        assert_eq!(
+            t.endpoint(Endpoint::Token).path(),
+            "/realms/demo/oauth/token"
+        );
+        let t = Target::parse(
+            &text.replacen(
+                "\n[server.endpoints]\n",
+                "\npaths = \"origin\"\n[server.endpoints]\n",
+                1,
+            ),
+            PathBuf::new(),
+        )
+        .unwrap();
+        assert_eq!(t.endpoint(Endpoint::Token).path(), "/oauth/token");
+        assert_eq!(t.url("api/v4/user").path(), "/realms/demo/api/v4/user");
+    }
+
+    #[test]
+    fn bad_page_scripts_and_concurrency_are_clear_errors() {
+        let text = reference_text();
+        let both = text.replace(
+            "deny = { name = \"decision\", value = \"deny\" }",
+            "deny = { name = \"decision\", link = \"Cancel\" }",
+        );
+        let err = Target::parse(&both, PathBuf::new())
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("deny") && err.contains("link"), "{err}");
+        let form = text.replace(
+            "submit = { name = \"decision\", value = \"allow\" }",
+            "form = { id = \"f\", index = 0 }\nsubmit = { name = \"decision\", value = \"allow\" }",
+        );
+        let err = Target::parse(&form, PathBuf::new())
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("exactly one of id, index or action_contains"),
+            "{err}"
+        );
+        let zero = text.replacen("\n[server]\n", "\nconcurrency = 0\n[server]\n", 1);
+        let err = Target::parse(&zero, PathBuf::new())
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("concurrency"), "{err}");
+        let ok = text.replacen("\n[server]\n", "\nconcurrency = 4\n[server]\n", 1);
+        assert_eq!(
+            Target::parse(&ok, PathBuf::new()).unwrap().concurrency,
+            Some(4)
+        );
+    }
+
+    #[test]
     fn endpoints_resolve_against_issuer() {
         let t = reference();
         assert_eq!(t.endpoint(Endpoint::Token).path(), "/oauth/token");
@@ -660,22 +809,14 @@ mod tests {
 
     #[test]
     fn bad_mode_is_a_clear_error() {
-        let text = std::fs::read_to_string(
-            PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("targets/reference.toml"),
-        )
-        .unwrap()
-        .replace("mode = \"scripted\"", "mode = \"telepathy\"");
+        let text = reference_text().replace("mode = \"scripted\"", "mode = \"telepathy\"");
         let err = Target::parse(&text, PathBuf::new()).unwrap_err();
         assert!(err.to_string().contains("telepathy"), "{err}");
     }
 
     #[test]
     fn segment_needs_two_key_pairs_and_a_source() {
-        let text = std::fs::read_to_string(
-            PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("targets/reference.toml"),
-        )
-        .unwrap()
-        .replace(
+        let text = reference_text().replace(
             "sources = [{ id = \"demo-source\", write_key = \"demo-write-key\" }]",
             "sources = []",
         );

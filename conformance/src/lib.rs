@@ -17,6 +17,7 @@ pub mod cli;
 pub mod config;
 pub mod embedded;
 pub mod parameters;
+pub mod pinned;
 pub mod report;
 pub mod skipped;
 pub mod steps;
@@ -64,7 +65,35 @@ pub async fn run(mut opts: cli::Opts) -> Result<bool, String> {
         .set(target)
         .map_err(|_| "run() may be called once per process".to_string())?;
     let target = self::target();
+    if custom.check {
+        let problems = world::preflight(target).await;
+        for p in &problems {
+            println!("  PROBLEM  {p}");
+        }
+        if problems.is_empty() {
+            println!(
+                "CHECK: the target file describes {} well enough to run the suites",
+                target.server.issuer
+            );
+        } else {
+            println!("CHECK: {} problem(s) in the target file", problems.len());
+        }
+        return Ok(problems.is_empty());
+    }
+    if opts.runner.concurrency.is_none() {
+        opts.runner.concurrency = target.concurrency;
+    }
 
+    let pinned = match &custom.expected_verdicts {
+        Some(p) => Some(
+            pinned::Pinned::parse(
+                &std::fs::read_to_string(p)
+                    .map_err(|e| format!("cannot read {}: {e}", p.display()))?,
+            )
+            .map_err(|e| format!("{}: {e}", p.display()))?,
+        ),
+        None => None,
+    };
     let expected = match &custom.expected_failures {
         Some(p) => verdict::ExpectedFailures::parse(
             &std::fs::read_to_string(p).map_err(|e| format!("cannot read {}: {e}", p.display()))?,
@@ -171,6 +200,25 @@ pub async fn run(mut opts: cli::Opts) -> Result<bool, String> {
     )?;
     if results.is_empty() && skips.is_empty() {
         return Err("no scenario ran (check --features and the tag filter)".into());
+    }
+    if let Some(path) = &custom.write_verdicts {
+        let text = pinned.clone().unwrap_or_default().render(&results, &skips);
+        std::fs::write(path, text).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+    }
+    if let Some(pinned) = &pinned {
+        let diffs = pinned.compare(&results, &skips);
+        if diffs.is_empty() {
+            println!("PINNED: all {} verdicts as expected", pinned.entries.len());
+        } else {
+            println!(
+                "PINNED: {} verdict(s) differ from the expected file:",
+                diffs.len()
+            );
+            for d in &diffs {
+                println!("  {d}");
+            }
+        }
+        return Ok(diffs.is_empty());
     }
     Ok(v.passed(custom.strict))
 }

@@ -58,6 +58,20 @@ pub enum Grant {
     Unknown,
 }
 
+impl Grant {
+    /// The `grant_type` a client must be registered for (`None`: the unknown
+    /// grant, which no client is).
+    pub fn grant_type(self) -> Option<&'static str> {
+        match self {
+            Self::AuthorizationCode => Some("authorization_code"),
+            Self::ClientCredentials => Some("client_credentials"),
+            Self::Password | Self::TwoFactorPassword => Some("password"),
+            Self::RefreshToken => Some("refresh_token"),
+            Self::Unknown => None,
+        }
+    }
+}
+
 impl FromStr for Grant {
     type Err = String;
     fn from_str(s: &str) -> Result<Self, String> {

@@ -366,7 +366,7 @@ impl UserAgent {
                 _ => script.submit.clone(),
             };
             let values = |tpl: &str| fill_template(tpl, user);
-            req = submit_form(&resp, &script.fields, &button, values)?;
+            req = press(&resp, script, &button, values)?;
         }
         Err("more than 16 hops without reaching the client".into())
     }
@@ -438,6 +438,41 @@ pub fn totp_now(user: &UserConfig) -> Option<String> {
     totp.generate_current().ok()
 }
 
+/// What a browser sends when the user presses `button` of a scripted page: a
+/// link is followed, a button submits its form with the script's fields.
+pub fn press(
+    page: &HttpResponse,
+    script: &PageScript,
+    button: &crate::config::Button,
+    value: impl Fn(&str) -> String,
+) -> Result<RawRequest, String> {
+    match &button.link {
+        Some(text) => follow_link(page, text),
+        None => submit_form_in(page, script.form.as_ref(), &script.fields, button, value),
+    }
+}
+
+/// The GET a browser sends when the link whose text contains `text` is clicked.
+pub fn follow_link(page: &HttpResponse, text: &str) -> Result<RawRequest, String> {
+    let links = parse_links(&page.body);
+    let want = text.to_lowercase();
+    let (_, href) = links
+        .iter()
+        .find(|(t, _)| t.to_lowercase().contains(&want))
+        .ok_or_else(|| {
+            let seen: Vec<&str> = links.iter().map(|(t, _)| t.as_str()).collect();
+            format!(
+                "no link showing {text:?} on {}; its links show {seen:?}",
+                page.url.path()
+            )
+        })?;
+    let url = page
+        .url
+        .join(href)
+        .map_err(|e| format!("bad link href {href:?}: {e}"))?;
+    Ok(RawRequest::get(url))
+}
+
 /// Builds the request a browser sends when `button` is pressed in the form of
 /// `page` that holds it, with `fields` filled (empty values are left out).
 pub fn submit_form(
@@ -446,20 +481,62 @@ pub fn submit_form(
     button: &crate::config::Button,
     value: impl Fn(&str) -> String,
 ) -> Result<RawRequest, String> {
+    submit_form_in(page, None, fields, button, value)
+}
+
+fn submit_form_in(
+    page: &HttpResponse,
+    choice: Option<&crate::config::FormChoice>,
+    fields: &std::collections::BTreeMap<String, String>,
+    button: &crate::config::Button,
+    value: impl Fn(&str) -> String,
+) -> Result<RawRequest, String> {
     let forms = parse_forms(&page.body);
-    let form = forms
+    let chosen = |(i, f): &(usize, &Form)| {
+        choice.is_none_or(|c| {
+            c.index.is_none_or(|n| n == *i)
+                && c.id.as_ref().is_none_or(|id| f.id.as_ref() == Some(id))
+                && c.action_contains
+                    .as_ref()
+                    .is_none_or(|a| f.action.contains(a.as_str()))
+        })
+    };
+    let candidates: Vec<&Form> = forms
+        .iter()
+        .enumerate()
+        .filter(chosen)
+        .map(|(_, f)| f)
+        .collect();
+    let unnamed = button.name.is_empty();
+    let form = candidates
         .iter()
         .find(|f| {
-            f.buttons
-                .iter()
-                .any(|(n, v)| *n == button.name && *v == button.value)
+            if unnamed {
+                f.has_unnamed_button(button.label.as_deref())
+            } else {
+                f.buttons
+                    .iter()
+                    .any(|(n, v)| *n == button.name && *v == button.value)
+            }
         })
-        .or_else(|| forms.iter().find(|f| fields.keys().any(|k| f.has_field(k))))
+        .or_else(|| {
+            candidates
+                .iter()
+                .find(|f| !unnamed && fields.keys().any(|k| f.has_field(k)))
+        })
+        .copied()
         .ok_or_else(|| {
+            let which = if unnamed {
+                match &button.label {
+                    Some(l) => format!("a button without a name showing {l:?}"),
+                    None => "a button without a name".into(),
+                }
+            } else {
+                format!("button {}={}", button.name, button.value)
+            };
+            let chosen = choice.map_or(String::new(), |c| format!(" (form chosen by {c:?})"));
             format!(
-                "no form with button {}={} on {}; {}",
-                button.name,
-                button.value,
+                "no form with {which}{chosen} on {}; {}",
                 page.url.path(),
                 describe_forms(&forms)
             )
@@ -483,7 +560,11 @@ pub fn submit_form(
             }
         }
     }
-    out.push((button.name.clone(), button.value.clone()));
+    // A button without a name adds nothing to the form data (HTML's form
+    // submission algorithm skips unnamed submitters).
+    if !button.name.is_empty() {
+        out.push((button.name.clone(), button.value.clone()));
+    }
     let action = page
         .url
         .join(&form.action)
@@ -507,15 +588,18 @@ fn describe_forms(forms: &[Form]) -> String {
         .iter()
         .enumerate()
         .map(|(i, f)| {
-            let buttons: Vec<String> = f.buttons.iter().map(|(n, v)| format!("{n}={v}")).collect();
+            let mut buttons: Vec<String> =
+                f.buttons.iter().map(|(n, v)| format!("{n}={v}")).collect();
+            buttons.extend(f.unnamed_buttons.iter().map(|l| format!("unnamed {l:?}")));
             let fields: Vec<&str> = f.inputs.iter().map(|(n, _)| n.as_str()).collect();
             let action = if f.action.is_empty() {
                 "(this page)"
             } else {
                 &f.action
             };
+            let id = f.id.as_ref().map(|id| format!(" id={id:?}")).unwrap_or_default();
             format!(
-                "form {} ({} {action}) has buttons [{}] and fields [{}]",
+                "form {}{id} ({} {action}) has buttons [{}] and fields [{}]",
                 i + 1,
                 f.method.to_ascii_uppercase(),
                 buttons.join(", "),
@@ -537,12 +621,75 @@ pub struct Form {
     pub inputs: Vec<(String, String)>,
     /// Named submit buttons.
     pub buttons: Vec<(String, String)>,
+    /// The `id` attribute.
+    pub id: Option<String>,
+    /// Submit buttons without a name, by the text they show.
+    pub unnamed_buttons: Vec<String>,
 }
 
 impl Form {
     fn has_field(&self, name: &str) -> bool {
         self.inputs.iter().any(|(n, _)| n == name)
     }
+
+    /// An unnamed submit button showing `label` (any, without a label).
+    fn has_unnamed_button(&self, label: Option<&str>) -> bool {
+        match label {
+            None => !self.unnamed_buttons.is_empty(),
+            Some(l) => {
+                let l = l.to_lowercase();
+                self.unnamed_buttons
+                    .iter()
+                    .any(|b| b.to_lowercase().contains(&l))
+            }
+        }
+    }
+}
+
+/// The links of a page: the text each shows (tags stripped, spaces
+/// collapsed) and its `href`.
+pub fn parse_links(html: &str) -> Vec<(String, String)> {
+    let lower = html.to_ascii_lowercase();
+    let mut links = Vec::new();
+    let mut pos = 0;
+    while let Some(start) = lower[pos..].find("<a").map(|i| i + pos) {
+        let after = lower.as_bytes().get(start + 2).copied();
+        pos = start + 2;
+        if !after.is_some_and(|b| b.is_ascii_whitespace()) {
+            continue;
+        }
+        let Some(tag_end) = lower[start..].find('>').map(|i| i + start) else {
+            break;
+        };
+        let end = lower[tag_end..]
+            .find("</a")
+            .map_or(html.len(), |i| i + tag_end);
+        let attrs = parse_attrs(&html[start + 2..tag_end]);
+        if let Some(href) = attr(&attrs, "href") {
+            links.push((text_of(&html[tag_end + 1..end]), href));
+        }
+        pos = end.max(tag_end);
+    }
+    links
+}
+
+/// The text of an HTML fragment: tags dropped, entities decoded, whitespace
+/// collapsed.
+fn text_of(fragment: &str) -> String {
+    let mut out = String::new();
+    let mut in_tag = false;
+    for c in fragment.chars() {
+        match c {
+            '<' => in_tag = true,
+            '>' => in_tag = false,
+            _ if !in_tag => out.push(c),
+            _ => {}
+        }
+    }
+    decode_entities(&out)
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 /// Finds the forms of a page (enough HTML for server-rendered forms).
@@ -559,6 +706,7 @@ pub fn parse_forms(html: &str) -> Vec<Form> {
         let mut form = Form {
             method: attr(&attrs, "method").unwrap_or_else(|| "get".into()),
             action: attr(&attrs, "action").unwrap_or_default(),
+            id: attr(&attrs, "id"),
             ..Form::default()
         };
         let inner = &html[tag_end.min(end)..end];
@@ -580,7 +728,19 @@ pub fn parse_forms(html: &str) -> Vec<Form> {
                         "text".into()
                     }
                 });
-                if let Some(name) = attr(&a, "name") {
+                let name = attr(&a, "name").filter(|n| !n.is_empty());
+                if name.is_none() && ty.eq_ignore_ascii_case("submit") {
+                    let label = if tag_name == "button" {
+                        let text_end = inner_lower[close..]
+                            .find("</button")
+                            .map_or(inner.len(), |j| j + close);
+                        text_of(&inner[(close + 1).min(text_end)..text_end])
+                    } else {
+                        attr(&a, "value").unwrap_or_else(|| "Submit".into())
+                    };
+                    form.unnamed_buttons.push(label);
+                }
+                if let Some(name) = name {
                     let value = attr(&a, "value").unwrap_or_default();
                     if ty.eq_ignore_ascii_case("submit") {
                         form.buttons.push((name, value));
@@ -743,6 +903,7 @@ mod tests {
         let button = crate::config::Button {
             name: "action".into(),
             value: "login".into(),
+            ..Default::default()
         };
         let req = submit_form(&page(LOGIN), &fields, &button, |t| {
             t.replace("{u}", "alice")
@@ -767,6 +928,7 @@ mod tests {
         let button = crate::config::Button {
             name: "decision".into(),
             value: "allow".into(),
+            ..Default::default()
         };
         let err = submit_form(&page("<p>nothing</p>"), &Default::default(), &button, |t| {
             t.into()
@@ -818,6 +980,77 @@ mod tests {
             "{msg}"
         );
         assert!(!msg.contains("s3cret"), "{msg}");
+    }
+
+    /// oidc-provider's devInteractions consent page, reduced: a hidden input,
+    /// a submit button without a name, and the deny action as a link.
+    const CONSENT: &str = r#"<div><form autocomplete="off" action="/interaction/abc" method="post">
+        <input type="hidden" name="prompt" value="consent"/>
+        <button autofocus type="submit" class="login login-submit">Continue</button>
+      </form>
+      <form id="other" action="/elsewhere" method="post"><button type="submit">Continue</button></form>
+      <div class="login-help"><a href="/interaction/abc/abort">[ Cancel ]</a></div></div>"#;
+
+    fn script(submit: crate::config::Button) -> PageScript {
+        PageScript {
+            kind: "consent".into(),
+            url_contains: String::new(),
+            body_contains: String::new(),
+            form: None,
+            fields: Default::default(),
+            submit,
+            deny: None,
+        }
+    }
+
+    #[test]
+    fn an_unnamed_button_submits_its_form_and_adds_no_pair() {
+        let button = crate::config::Button {
+            label: Some("continue".into()),
+            ..Default::default()
+        };
+        let req = press(&page(CONSENT), &script(button.clone()), &button, |t| {
+            t.into()
+        })
+        .unwrap();
+        assert_eq!(req.url.path(), "/interaction/abc");
+        assert_eq!(
+            req.form.unwrap(),
+            vec![("prompt".to_string(), "consent".to_string())]
+        );
+        let mut by_id = script(button.clone());
+        by_id.form = Some(crate::config::FormChoice {
+            id: Some("other".into()),
+            ..Default::default()
+        });
+        let req = press(&page(CONSENT), &by_id, &button, |t| t.into()).unwrap();
+        assert_eq!(req.url.path(), "/elsewhere", "the form chosen by id");
+        let wrong = crate::config::Button {
+            label: Some("Allow".into()),
+            ..Default::default()
+        };
+        let err = press(&page(CONSENT), &script(wrong.clone()), &wrong, |t| t.into()).unwrap_err();
+        assert!(
+            err.contains("\"Allow\"") && err.contains("unnamed \"Continue\""),
+            "the error names the forms that were there: {err}"
+        );
+    }
+
+    #[test]
+    fn a_deny_link_is_followed() {
+        let deny = crate::config::Button {
+            link: Some("Cancel".into()),
+            ..Default::default()
+        };
+        let req = press(&page(CONSENT), &script(deny.clone()), &deny, |t| t.into()).unwrap();
+        assert_eq!(req.method, "GET");
+        assert_eq!(req.url.as_str(), "http://127.0.0.1:1/interaction/abc/abort");
+        let none = crate::config::Button {
+            link: Some("Deny".into()),
+            ..Default::default()
+        };
+        let err = press(&page(CONSENT), &script(none.clone()), &none, |t| t.into()).unwrap_err();
+        assert!(err.contains("[ Cancel ]"), "{err}");
     }
 
     #[test]

@@ -15,11 +15,14 @@ use crate::parameters::{AuthMode, ClientRole, UserRole};
 use crate::user_agent::{HttpResponse, Outcome, UserAgent};
 
 pub use management::{BadCreate, MgmtState, Who};
+pub use preflight::{Problem, preflight};
 pub use segment::{BadApp, SegmentState};
 
 mod authorization;
+mod clients;
 mod jwt;
 mod management;
+mod preflight;
 mod scope;
 mod segment;
 mod sources;
@@ -149,6 +152,8 @@ pub struct OAuthWorld {
     pub mgmt: MgmtState,
     /// Segment OAuth apps and the leased source.
     pub segment_state: SegmentState,
+    /// The client playing each role so far (see `world/clients.rs`).
+    pub chosen: Vec<(ClientRole, &'static ClientConfig)>,
 }
 
 impl fmt::Debug for OAuthWorld {
@@ -309,7 +314,11 @@ fn now() -> i64 {
 
 impl OAuthWorld {
     async fn new() -> Self {
-        let target = crate::target();
+        Self::with_target(crate::target())
+    }
+
+    /// A fresh world for `target` (the preflight probes use one per probe).
+    fn with_target(target: &'static Target) -> Self {
         Self {
             target,
             ua: UserAgent::new(target),
@@ -325,11 +334,15 @@ impl OAuthWorld {
             metadata: None,
             mgmt: MgmtState::default(),
             segment_state: SegmentState::default(),
+            chosen: Vec::new(),
         }
     }
 
     /// The client registered for a role.
     pub fn client(&self, role: ClientRole) -> Result<&'static ClientConfig, String> {
+        if let Some(c) = self.chosen_client(role) {
+            return Ok(c);
+        }
         let c = &self.target.clients;
         match role {
             ClientRole::Confidential => Some(&c.confidential),

@@ -12,6 +12,12 @@ impl OAuthWorld {
     /// redirect_uri, default scope, a fresh state, and PKCE S256 for public
     /// clients (or everyone if the target requires it).
     pub fn start_authorization(&mut self, role: ClientRole, response_type: &str) -> Check {
+        let grant = if response_type == "code" {
+            "authorization_code"
+        } else {
+            "implicit"
+        };
+        self.choose_client(role, grant, None);
         let c = self.client(role)?;
         let redirect = c
             .redirect_uris
@@ -79,11 +85,13 @@ impl OAuthWorld {
             .replace("{narrow_scope}", c.scope.split(' ').next().unwrap_or(""))
             .replace(
                 "{wider_scope}",
-                &format!(
-                    "{} {}",
-                    c.scope,
-                    c.consent_scope.as_deref().unwrap_or("conformance-extra")
-                ),
+                &c.wider_scope.clone().unwrap_or_else(|| {
+                    format!(
+                        "{} {}",
+                        c.scope,
+                        c.consent_scope.as_deref().unwrap_or("conformance-extra")
+                    )
+                }),
             )
             .replace(
                 "{reversed_scope}",

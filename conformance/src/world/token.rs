@@ -12,6 +12,9 @@ use crate::user_agent::{self, HttpResponse, RawRequest};
 impl OAuthWorld {
     /// Starts a token request for a grant.
     pub fn prepare_token_request(&mut self, role: ClientRole, grant: Grant) -> Check {
+        if let Some(g) = grant.grant_type() {
+            self.choose_client(role, g, None);
+        }
         let c = self.client(role)?;
         let p = |k: &str, v: &str| (k.to_string(), v.to_string());
         let params = match grant {
@@ -108,7 +111,34 @@ impl OAuthWorld {
 
     /// Chooses how the client authenticates.
     pub fn set_token_auth(&mut self, mode: AuthMode) -> Check {
-        self.token_req_mut()?.auth = Some(mode);
+        let t = self.token_req_mut()?;
+        t.auth = Some(mode);
+        // Client credentials carry no code or token bound to a client, so a
+        // client of the role registered for this method can stand in.
+        let method = match mode {
+            AuthMode::Basic => Some("client_secret_basic"),
+            AuthMode::Post => Some("client_secret_post"),
+            _ => None,
+        };
+        let (role, cc) = (
+            t.role,
+            t.params
+                .iter()
+                .any(|p| p.0 == "grant_type" && p.1 == "client_credentials"),
+        );
+        if let Some(m) = method.filter(|_| cc) {
+            let before = self.client(role)?;
+            self.choose_client(role, "client_credentials", Some(m));
+            let c = self.client(role)?;
+            let t = self.token_req_mut()?;
+            for p in t
+                .params
+                .iter_mut()
+                .filter(|p| p.0 == "scope" && p.1 == before.scope)
+            {
+                p.1 = c.scope.clone();
+            }
+        }
         Ok(())
     }
 
