@@ -27,7 +27,7 @@ Feature: Implicit grant
     Given the implicit client starts an implicit grant request
     And the request parameter "scope" is "conformance-unknown-scope"
     When the user authorizes the request
-    Then the client receives the error "invalid_scope", or a grant that states its scope if it is not the requested one
+    Then the client is refused with invalid_scope or access_denied, or gets a grant that states its scope if it is not the requested one
     And the state comes back unchanged
 
   @must @rfc6749-4.2.2.1

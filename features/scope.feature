@@ -42,4 +42,4 @@ Feature: Scope
     Given the confidential client starts an authorization code request
     And the request parameter "scope" is "conformance-unknown-scope"
     When the user authorizes the request
-    Then the client receives the error "invalid_scope", or a grant that states its scope if it is not the requested one
+    Then the client is refused with invalid_scope or access_denied, or gets a grant that states its scope if it is not the requested one

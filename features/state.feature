@@ -26,15 +26,17 @@ Feature: The state parameter
     Then the client receives the error "unsupported_response_type"
     And the state comes back unchanged
 
-  # An unknown scope may be refused or ignored (RFC 6749 §3.3); either way the
-  # response carries the state ("REQUIRED if a "state" parameter was present
-  # in the client authorization request", §4.1.2 and §4.1.2.1).
+  # An unknown scope may be refused or ignored (RFC 6749 §3.3); a server that
+  # ignores it may then deny a request left with nothing to grant
+  # (access_denied, §4.1.2.1). Either way the response carries the state
+  # ("REQUIRED if a "state" parameter was present in the client authorization
+  # request", §4.1.2 and §4.1.2.1).
   @must @rfc6749-4.1.2.1 @rfc6749-3.3
   Scenario: The state comes back whether an unknown scope is refused or ignored
     Given the confidential client starts an authorization code request
     And the request parameter "scope" is "conformance-unknown-scope"
     When the user authorizes the request
-    Then the client receives the error "invalid_scope" or an authorization code
+    Then the client receives the error "invalid_scope, access_denied" or an authorization code
     And the state comes back unchanged
 
   @must @rfc6749-4.1.2

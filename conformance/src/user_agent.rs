@@ -597,7 +597,10 @@ fn describe_forms(forms: &[Form]) -> String {
             } else {
                 &f.action
             };
-            let id = f.id.as_ref().map(|id| format!(" id={id:?}")).unwrap_or_default();
+            let id =
+                f.id.as_ref()
+                    .map(|id| format!(" id={id:?}"))
+                    .unwrap_or_default();
             format!(
                 "form {}{id} ({} {action}) has buttons [{}] and fields [{}]",
                 i + 1,

@@ -126,7 +126,7 @@ fn error_or_code(w: &mut OAuthWorld, codes: String) -> Check {
 }
 
 #[then(
-    "the client receives the error \"invalid_scope\", or a grant that states its scope if it is not the requested one"
+    "the client is refused with invalid_scope or access_denied, or gets a grant that states its scope if it is not the requested one"
 )]
 async fn invalid_scope_or_honest(w: &mut OAuthWorld) -> Check {
     w.expect_auth_invalid_scope_or_honest().await

@@ -83,8 +83,12 @@ impl OAuthWorld {
     /// error, or a code (token, for implicit) whose scope is stated when it is
     /// not the requested one (the code is exchanged to see).
     pub async fn expect_auth_invalid_scope_or_honest(&mut self) -> Check {
+        // A refusal: `invalid_scope`, or `access_denied` from a server that
+        // ignored the unknown scope (§3.3 "MAY fully … ignore") and then had
+        // nothing left to grant ("the … authorization server denied the
+        // request", §4.1.2.1).
         if self.callback_param("error")?.is_some() {
-            return self.expect_auth_error(&["invalid_scope"]);
+            return self.expect_auth_error(&["invalid_scope", "access_denied"]);
         }
         if self.is_implicit() {
             self.expect_fragment_token()?;
