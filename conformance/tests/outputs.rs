@@ -376,6 +376,7 @@ fn skips_are_reported(run: &support::Run, suites: &[Suite], reason: &str) {
     );
 }
 
+#[cfg(feature = "faults")]
 #[test]
 fn junit_marks_should_failures_as_warnings_not_failures() {
     // The fault breaks only the SHOULD NOT of RFC 7662 §2.2 (extra members in
