@@ -1,8 +1,7 @@
 //! An HTTP client that carries a [`TokenSource`]'s token.
 
-use std::sync::Arc;
-
-use crate::lifecycle::{SourceError, TokenSource};
+use crate::error::Error;
+use crate::lifecycle::TokenSource;
 
 /// Sends resource requests with a token from a [`TokenSource`], where the
 /// provider wants it ([`TokenPlacement`](crate::TokenPlacement): the
@@ -31,11 +30,14 @@ impl AuthorizedClient {
     }
 
     /// Sends `req` (absolute URI) with a token; on 401, renews it and sends
-    /// once more.
+    /// once more. A failure to get a token is the source's error
+    /// ([`Error::TokenRenewal`], [`Error::ReauthorizationRequired`]...); a
+    /// failure of the resource request itself is that request's own error
+    /// (a [`Error::Transport`], say), never reported as a token failure.
     pub async fn send(
         &self,
         req: http::Request<Vec<u8>>,
-    ) -> Result<http::Response<Vec<u8>>, SourceError> {
+    ) -> Result<http::Response<Vec<u8>>, Error> {
         let token = self.source.token().await?;
         let retry_copy = clone_request(&req);
         let resp = self.send_with(&token, req).await?;
@@ -53,15 +55,10 @@ impl AuthorizedClient {
         &self,
         token: &crate::Token,
         mut req: http::Request<Vec<u8>>,
-    ) -> Result<http::Response<Vec<u8>>, SourceError> {
+    ) -> Result<http::Response<Vec<u8>>, Error> {
         let client = self.source.client();
-        client
-            .authorize(token, &mut req)
-            .map_err(|e| SourceError::Request(Arc::new(e)))?;
-        client
-            .send(req)
-            .await
-            .map_err(|e| SourceError::Request(Arc::new(e)))
+        client.authorize(token, &mut req)?;
+        client.send(req).await
     }
 }
 

@@ -1,6 +1,7 @@
 //! The SDK's one error type.
 
 use std::fmt;
+use std::sync::Arc;
 use std::time::Duration;
 
 /// Everything that can go wrong. Match on the variant, or ask
@@ -52,6 +53,23 @@ pub enum Error {
     /// URL tried and what it answered.
     #[error(transparent)]
     Discovery(crate::provider::DiscoveryError),
+    /// A [`TokenSource`](crate::TokenSource) has no usable refresh token
+    /// (`invalid_grant` on refresh, or no token to refresh): the user must run
+    /// the authorization flow again (Phabricator: "start the flow again"). Give
+    /// the source a new token with [`TokenSource::set_token`](crate::TokenSource::set_token).
+    #[error("re-authorization required{}", cause.as_deref().map(|c| format!(" ({c})")).unwrap_or_default())]
+    ReauthorizationRequired {
+        /// The token endpoint's answer, when there was one.
+        cause: Option<Arc<Error>>,
+    },
+    /// A [`TokenSource`](crate::TokenSource) could not renew its token (after
+    /// the retries its policy allows). Every caller that waited on the same
+    /// renewal gets the same cause.
+    #[error("renewing the token failed: {0}")]
+    TokenRenewal(Arc<Error>),
+    /// A [`TokenStore`](crate::TokenStore) could not be read or written.
+    #[error("token store: {0}")]
+    TokenStore(Arc<crate::lifecycle::StoreError>),
     /// A parameter given to a request builder is not valid (a `resource` that
     /// is not an absolute URI, a parameter the SDK sets itself...).
     #[error("invalid parameter `{name}`: {reason}")]
@@ -81,27 +99,41 @@ impl Error {
                     ErrorCode::TemporarilyUnavailable | ErrorCode::SlowDown
                 )
             }
+            Error::TokenRenewal(cause) => cause.is_retryable(),
             _ => false,
         }
+    }
+
+    /// Whether the user must authorize again
+    /// ([`Error::ReauthorizationRequired`]).
+    pub fn is_reauthorization_required(&self) -> bool {
+        matches!(self, Error::ReauthorizationRequired { .. })
     }
 
     /// The server's `Retry-After`, when it sent one.
     pub fn retry_after(&self) -> Option<Duration> {
         match self {
             Error::Status { retry_after, .. } => *retry_after,
+            Error::TokenRenewal(cause) => cause.retry_after(),
             _ => None,
         }
     }
 
     /// Whether the request timed out.
     pub fn is_timeout(&self) -> bool {
-        matches!(self, Error::Transport(t) if t.is_timeout())
+        match self {
+            Error::Transport(t) => t.is_timeout(),
+            Error::TokenRenewal(cause) => cause.is_timeout(),
+            _ => false,
+        }
     }
 
     /// The OAuth error code, if this is an OAuth error.
     pub fn oauth_code(&self) -> Option<&ErrorCode> {
         match self {
             Error::OAuth { code, .. } => Some(code),
+            Error::TokenRenewal(cause) => cause.oauth_code(),
+            Error::ReauthorizationRequired { cause: Some(cause) } => cause.oauth_code(),
             _ => None,
         }
     }

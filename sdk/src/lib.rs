@@ -33,6 +33,11 @@ pub mod token;
 mod transport;
 mod types;
 
+/// The `http` crate, re-exported: [`AuthorizedClient::send`] takes an
+/// `http::Request` and [`Error::Status`] carries an `http::StatusCode`, so an
+/// application needs no second dependency for them.
+pub use http;
+
 pub use auth::{ClientAuth, ClientSecretBasic, ClientSecretPost, NoClientAuth, PrivateKeyJwt};
 pub use authorized::AuthorizedClient;
 pub use client::{Client, ClientBuilder};
@@ -43,8 +48,8 @@ pub use flows::grants::TokenRequest;
 pub use flows::implicit::PendingImplicit;
 pub use flows::tokens::{AnyToken, Introspection, TokenInfo};
 pub use lifecycle::{
-    FileStore, Grant, MemoryStore, RetryPolicy, SourceError, StoreError, TokenSource,
-    TokenSourceBuilder, TokenStore,
+    FileStore, Grant, MemoryStore, RetryPolicy, StoreError, TokenSource, TokenSourceBuilder,
+    TokenStore,
 };
 pub use loopback::{LoopbackError, LoopbackListener};
 pub use management::{ApiError, ApiKey, ManagementClient};

@@ -9,9 +9,9 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, SystemTime};
 
 use oauth_sdk::{
-    AccessToken, AuthorizedClient, ClientSecret, ClientSecretBasic, FileStore, MemoryStore,
-    RefreshToken, RetryPolicy, SourceError, StoreError, Token, TokenPlacement, TokenSource,
-    TokenStore, TokenType,
+    AccessToken, AuthorizedClient, ClientSecret, ClientSecretBasic, Error, FileStore, MemoryStore,
+    RefreshToken, RetryPolicy, StoreError, Token, TokenPlacement, TokenSource, TokenStore,
+    TokenType,
 };
 use support::*;
 use wiremock::matchers::{method, path, query_param};
@@ -254,7 +254,7 @@ async fn dead_refresh_token_requires_reauthorization_once() {
         .unwrap();
     let e = source.access_token().await.unwrap_err();
     assert!(e.is_reauthorization_required(), "{e:?}");
-    let SourceError::ReauthorizationRequired { cause: Some(cause) } = &e else {
+    let Error::ReauthorizationRequired { cause: Some(cause) } = &e else {
         panic!("{e:?}")
     };
     assert_eq!(cause.oauth_code().unwrap().as_str(), "invalid_grant");
@@ -364,7 +364,7 @@ async fn corrupt_store_file_is_a_clear_error_and_is_kept() {
             .build()
             .await
             .unwrap_err();
-        let SourceError::Store(inner) = &e else {
+        let Error::TokenStore(inner) = &e else {
             panic!("{e:?}")
         };
         assert!(matches!(**inner, StoreError::Corrupt { .. }), "{inner:?}");
@@ -393,7 +393,7 @@ async fn retries_are_bounded_and_only_for_retryable_errors() {
         .await
         .unwrap();
     let e = source.access_token().await.unwrap_err();
-    let SourceError::Request(inner) = &e else {
+    let Error::TokenRenewal(inner) = &e else {
         panic!("{e:?}")
     };
     assert!(inner.is_retryable());
@@ -510,4 +510,47 @@ async fn authorized_client_uses_query_placement_when_the_provider_wants_it() {
         .await
         .unwrap();
     assert_eq!(resp.status(), 200);
+}
+
+/// One error type: `?` from a token source and an authorized client goes
+/// straight into `oauth_sdk::Result`, with the `http` types re-exported.
+async fn fetch_user(api: &AuthorizedClient, url: &str) -> oauth_sdk::Result<u16> {
+    let _token = api.source().access_token().await?;
+    let req = oauth_sdk::http::Request::get(url)
+        .body(Vec::new())
+        .expect("a valid request");
+    Ok(api.send(req).await?.status().as_u16())
+}
+
+#[tokio::test]
+async fn a_failing_resource_request_is_not_reported_as_a_token_failure() {
+    let server = token_server(numbered(3600, false)).await;
+    let source = TokenSource::client_credentials(client(&server))
+        .build()
+        .await
+        .unwrap();
+    let api = AuthorizedClient::new(source);
+    // Nothing listens on port 1: the resource request fails, the token did not.
+    let e = fetch_user(&api, "http://127.0.0.1:1/api/v4/user")
+        .await
+        .unwrap_err();
+    assert!(matches!(e, Error::Transport(_)), "{e:?}");
+    assert!(!e.to_string().contains("token"), "{e}");
+    // A token failure, by contrast, says so.
+    let dead = token_server(ResponseTemplate::new(503)).await;
+    let api = AuthorizedClient::new(
+        TokenSource::client_credentials(client(&dead))
+            .retry(fast_retry(1))
+            .build()
+            .await
+            .unwrap(),
+    );
+    let e = fetch_user(&api, &format!("{}/api/v4/user", dead.uri()))
+        .await
+        .unwrap_err();
+    assert!(matches!(e, Error::TokenRenewal(_)), "{e:?}");
+    assert!(
+        e.is_retryable() && e.to_string().contains("renewing the token"),
+        "{e}"
+    );
 }

@@ -14,38 +14,26 @@ pub use store::{FileStore, MemoryStore, StoreError, TokenStore};
 
 use crate::error::Error;
 
-/// What a [`TokenSource`] (or the [`AuthorizedClient`](crate::AuthorizedClient))
-/// reports. Cheap to clone: every caller waiting on the same refresh gets the
-/// same outcome.
-#[derive(Debug, Clone, thiserror::Error)]
-#[non_exhaustive]
-pub enum SourceError {
-    /// The refresh token is dead (`invalid_grant` on refresh, or there is no
-    /// token to refresh): the user must run the authorization flow again
-    /// (Phabricator: "start the flow again"). Give the source a new token with
-    /// [`TokenSource::set_token`].
-    #[error("re-authorization required")]
-    ReauthorizationRequired {
-        /// The token endpoint's answer, when there was one.
-        cause: Option<Arc<Error>>,
-    },
-    /// The token request failed (after the retries the policy allows).
-    #[error("token request failed: {0}")]
-    Request(Arc<Error>),
-    /// The store could not be read or written.
-    #[error("token store: {0}")]
-    Store(Arc<StoreError>),
+/// A failed renewal, kept in the source's state and handed to every caller
+/// that waited on that renewal (one `Arc`, so cloning is cheap and [`Error`]
+/// need not be `Clone`).
+#[derive(Debug, Clone)]
+pub(crate) enum Failure {
+    Reauthorization(Option<Arc<Error>>),
+    Renewal(Arc<Error>),
 }
 
-impl SourceError {
-    /// Whether the user must authorize again.
-    pub fn is_reauthorization_required(&self) -> bool {
-        matches!(self, SourceError::ReauthorizationRequired { .. })
+impl From<Failure> for Error {
+    fn from(f: Failure) -> Self {
+        match f {
+            Failure::Reauthorization(cause) => Error::ReauthorizationRequired { cause },
+            Failure::Renewal(e) => Error::TokenRenewal(e),
+        }
     }
 }
 
-impl From<StoreError> for SourceError {
+impl From<StoreError> for Error {
     fn from(e: StoreError) -> Self {
-        SourceError::Store(Arc::new(e))
+        Error::TokenStore(Arc::new(e))
     }
 }

@@ -3,7 +3,7 @@
 use std::sync::{Arc, RwLock};
 use std::time::{Duration, SystemTime};
 
-use super::{RetryPolicy, SourceError, StoreError, TokenStore, store::MemoryStore};
+use super::{Failure, RetryPolicy, StoreError, TokenStore, store::MemoryStore};
 use crate::client::Client;
 use crate::error::{Error, ErrorCode};
 use crate::flows::grants::TokenRequest;
@@ -40,7 +40,7 @@ pub enum Grant {
 /// - Retryable failures (429/502/503/504, timeouts, `temporarily_unavailable`)
 ///   are retried as the [`RetryPolicy`] says.
 /// - A dead refresh token (`invalid_grant`) gives
-///   [`SourceError::ReauthorizationRequired`]; until [`set_token`](Self::set_token)
+///   [`Error::ReauthorizationRequired`]; until [`set_token`](Self::set_token)
 ///   is called no further request is sent.
 /// - Clock skew: when the token response's `Date` header says the server
 ///   produced it earlier than the local clock reads (a server clock behind,
@@ -71,7 +71,7 @@ struct State {
     /// Bumped by every completed fetch or `set_token`.
     generation: u64,
     /// The outcome of the last fetch, when it failed.
-    error: Option<SourceError>,
+    error: Option<Failure>,
     /// Server clock minus local clock, in seconds, from the last `Date`.
     skew: Option<i64>,
 }
@@ -120,12 +120,12 @@ impl TokenSource {
     }
 
     /// A valid access token: the cached one, or a new one.
-    pub async fn access_token(&self) -> Result<AccessToken, SourceError> {
+    pub async fn access_token(&self) -> Result<AccessToken, Error> {
         self.token().await.map(|t| t.access_token().clone())
     }
 
     /// A valid token (with its expiry, scopes and refresh token).
-    pub async fn token(&self) -> Result<Arc<Token>, SourceError> {
+    pub async fn token(&self) -> Result<Arc<Token>, Error> {
         let state = self.snapshot();
         if let Some(t) = &state.token
             && !t.is_expired_within(self.inner.leeway)
@@ -139,10 +139,7 @@ impl TokenSource {
     /// answered 401 to `rejected`. If the token has changed since `rejected`
     /// was handed out, the current one is returned and nothing is sent, so a
     /// burst of 401s still causes one request.
-    pub async fn refresh_rejected(
-        &self,
-        rejected: &AccessToken,
-    ) -> Result<Arc<Token>, SourceError> {
+    pub async fn refresh_rejected(&self, rejected: &AccessToken) -> Result<Arc<Token>, Error> {
         let state = self.snapshot();
         if let Some(t) = &state.token
             && t.access_token() != rejected
@@ -153,8 +150,8 @@ impl TokenSource {
     }
 
     /// Replaces the token, e.g. with the result of a new authorization after
-    /// [`SourceError::ReauthorizationRequired`], and saves it in the store.
-    pub async fn set_token(&self, token: Token) -> Result<(), SourceError> {
+    /// [`Error::ReauthorizationRequired`], and saves it in the store.
+    pub async fn set_token(&self, token: Token) -> Result<(), Error> {
         let _flight = self.inner.flight.lock().await;
         self.inner.store.save(&token).await?;
         self.update(Some(Arc::new(token)), None, None);
@@ -171,7 +168,7 @@ impl TokenSource {
         Arc::clone(&self.inner.state.read().unwrap_or_else(|e| e.into_inner()))
     }
 
-    fn update(&self, token: Option<Arc<Token>>, error: Option<SourceError>, skew: Option<i64>) {
+    fn update(&self, token: Option<Arc<Token>>, error: Option<Failure>, skew: Option<i64>) {
         let mut guard = self.inner.state.write().unwrap_or_else(|e| e.into_inner());
         let old = &**guard;
         *guard = Arc::new(State {
@@ -185,19 +182,19 @@ impl TokenSource {
     /// Single flight: the first caller to take the lock with an unchanged
     /// generation fetches; everyone who saw the same generation gets that
     /// fetch's outcome.
-    async fn renew(&self, seen: u64) -> Result<Arc<Token>, SourceError> {
+    async fn renew(&self, seen: u64) -> Result<Arc<Token>, Error> {
         let _flight = self.inner.flight.lock().await;
         let state = self.snapshot();
         if state.generation != seen {
             return match (&state.error, &state.token) {
-                (Some(e), _) => Err(e.clone()),
+                (Some(e), _) => Err(e.clone().into()),
                 (None, Some(t)) => Ok(Arc::clone(t)),
-                (None, None) => Err(SourceError::ReauthorizationRequired { cause: None }),
+                (None, None) => Err(Error::ReauthorizationRequired { cause: None }),
             };
         }
-        if let Some(e @ SourceError::ReauthorizationRequired { .. }) = &state.error {
+        if let Some(e @ Failure::Reauthorization(_)) = &state.error {
             // Dead refresh token: do not hammer the server with it.
-            return Err(e.clone());
+            return Err(e.clone().into());
         }
         match self.fetch(state.token.as_deref()).await {
             Ok((token, skew)) => {
@@ -211,18 +208,18 @@ impl TokenSource {
             }
             Err(e) => {
                 self.update(None, Some(e.clone()), None);
-                Err(e)
+                Err(e.into())
             }
         }
     }
 
-    async fn fetch(&self, current: Option<&Token>) -> Result<(Token, Option<i64>), SourceError> {
+    async fn fetch(&self, current: Option<&Token>) -> Result<(Token, Option<i64>), Failure> {
         let inner = &self.inner;
         let (request, old_refresh) = match inner.grant {
             Grant::ClientCredentials => (inner.client.client_credentials(), None),
             Grant::RefreshToken => {
                 let Some(rt) = current.and_then(Token::refresh_token) else {
-                    return Err(SourceError::ReauthorizationRequired { cause: None });
+                    return Err(Failure::Reauthorization(None));
                 };
                 (inner.client.refresh(rt), Some(rt.clone()))
             }
@@ -241,10 +238,10 @@ impl TokenSource {
                     code: ErrorCode::InvalidGrant,
                     ..
                 },
-            ) if inner.grant == Grant::RefreshToken => Err(SourceError::ReauthorizationRequired {
-                cause: Some(Arc::new(e)),
-            }),
-            Err(e) => Err(SourceError::Request(Arc::new(e))),
+            ) if inner.grant == Grant::RefreshToken => {
+                Err(Failure::Reauthorization(Some(Arc::new(e))))
+            }
+            Err(e) => Err(Failure::Renewal(Arc::new(e))),
         }
     }
 }
@@ -339,7 +336,7 @@ impl TokenSourceBuilder {
     /// Loads the stored token (unless one was given) and builds the source.
     /// A corrupt store file fails here with [`StoreError::Corrupt`], and the
     /// file is left as it is.
-    pub async fn build(self) -> Result<TokenSource, SourceError> {
+    pub async fn build(self) -> Result<TokenSource, Error> {
         let token = match self.token {
             Some(t) => {
                 self.store.save(&t).await?;
@@ -349,7 +346,7 @@ impl TokenSourceBuilder {
                 .store
                 .load()
                 .await
-                .map_err(|e: StoreError| SourceError::from(e))?,
+                .map_err(|e: StoreError| Error::from(e))?,
         };
         Ok(TokenSource {
             inner: Arc::new(Inner {
