@@ -157,8 +157,8 @@ pub async fn run(mut opts: cli::Opts) -> Result<bool, String> {
 
     let results = results.lock().expect("results lock").clone();
     let skips = skips.lock().expect("skips lock").clone();
-    for s in &skips {
-        println!("  SKIP  {}: {} — {}", s.area, s.name, s.reason);
+    for line in report::skip_lines(&skips) {
+        println!("{line}");
     }
     for (grant, why) in [
         (

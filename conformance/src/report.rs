@@ -114,8 +114,8 @@ pub fn summary(
     row(&mut out, "total", &total);
     if !skips.is_empty() {
         let _ = writeln!(out, "\nSkipped ({}):", skips.len());
-        for s in skips {
-            let _ = writeln!(out, "  SKIP  {}: {} — {}", s.area, s.name, s.reason);
+        for line in skip_lines(skips) {
+            let _ = writeln!(out, "{line}");
         }
     }
     let list = |out: &mut String, title: &str, items: &[String]| {
@@ -168,6 +168,75 @@ pub fn summary(
 }
 
 /// Count of results at a level (for tests and reports).
+/// Skipped scenarios for the console, one line per area and reason once
+/// [`GROUP_SKIPS_FROM`] or more share them (a whole undeclared API or grant),
+/// one line per scenario otherwise. In order of first appearance.
+pub fn skip_lines(skips: &[Skip]) -> Vec<String> {
+    group_skips(
+        skips
+            .iter()
+            .map(|s| (s.area.as_str(), s.name.as_str(), s.reason.as_str())),
+    )
+}
+
+/// [`skip_lines`] over `(area, name, reason)`.
+fn group_skips<'a>(skips: impl IntoIterator<Item = (&'a str, &'a str, &'a str)>) -> Vec<String> {
+    let mut groups: Vec<((&str, &str), Vec<&str>)> = Vec::new();
+    for (area, name, reason) in skips {
+        let key = (area, reason);
+        match groups.iter_mut().find(|(k, _)| *k == key) {
+            Some((_, names)) => names.push(name),
+            None => groups.push((key, vec![name])),
+        }
+    }
+    let mut lines = Vec::new();
+    for ((area, reason), names) in groups {
+        if names.len() >= GROUP_SKIPS_FROM {
+            lines.push(format!(
+                "  SKIP  {area}: {} scenarios — {reason}",
+                names.len()
+            ));
+        } else {
+            lines.extend(
+                names
+                    .iter()
+                    .map(|n| format!("  SKIP  {area}: {n} — {reason}")),
+            );
+        }
+    }
+    lines
+}
+
+/// How many skips of one area with one reason make one line.
+const GROUP_SKIPS_FROM: usize = 3;
+
 pub fn count(results: &[ScenarioResult], level: Level) -> usize {
     results.iter().filter(|r| r.level == level).count()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn skips_of_a_whole_area_for_one_reason_are_one_line() {
+        let api = "target does not declare management_apis";
+        let lines = group_skips([
+            ("oauth_apps", "a", api),
+            ("oauth_apps", "b", api),
+            ("oauth_apps", "c", api),
+            ("implicit", "x", "no implicit client"),
+            ("implicit", "y", "no implicit client"),
+            ("oauth_apps", "d", "other reason"),
+        ]);
+        assert_eq!(
+            lines,
+            [
+                format!("  SKIP  oauth_apps: 3 scenarios — {api}"),
+                "  SKIP  implicit: x — no implicit client".to_owned(),
+                "  SKIP  implicit: y — no implicit client".to_owned(),
+                "  SKIP  oauth_apps: d — other reason".to_owned(),
+            ]
+        );
+    }
 }
