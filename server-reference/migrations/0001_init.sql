@@ -1,4 +1,4 @@
--- The reference server's durable store (docs/rules.md#storage-and-durability). Secrets are kept only as
+-- The reference server's durable store (SPEC §2.4). Secrets are kept only as
 -- SHA-256 digests (BLOB, 32 bytes); times are milliseconds since the Unix epoch.
 
 CREATE TABLE clients (

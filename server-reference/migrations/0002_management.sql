@@ -1,4 +1,4 @@
--- The management records (docs/management-apis.md: tenants' components, flows and OAuth-client
+-- The management records of SPEC §2.3 (tenants' components, flows and OAuth-client
 -- records, Hub services, Segment apps and sources) as one JSON document, replaced
 -- whole by each change. Management data is small and changes rarely; one row keeps
 -- every change atomic without a table per record kind. Tenant OAuth-client secrets
