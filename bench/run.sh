@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Load benchmark of the reference server's token endpoint (issue 7, SPEC §5).
+# Load benchmark of the reference server's token endpoint (issue 7, docs/performance.md).
 #
 #   bash bench/run.sh            # from a clean checkout; needs root for apt-get if wrk is missing
 #
@@ -162,7 +162,7 @@ bench_store() {
 
 bench_store memory $((PORT_BASE + 1))
 bench_store sqlite $((PORT_BASE + 2)) --database "sqlite://$WORK/bench.sqlite"
-# SPEC §5's idle RSS is the server as users start it: the demo fixture, whose two
+# The idle-RSS target of docs/performance.md is the server as users start it: the demo fixture, whose two
 # Argon2id password hashes at start-up leave more heap behind than bench.toml's one.
 start demo "$SERVER" --listen "$HOST:$((PORT_BASE + 3))"
 sleep 1

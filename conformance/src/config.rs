@@ -1,4 +1,4 @@
-//! The target file (SPEC §4): which server to test, what it supports, and how
+//! The target file (docs/target-file.md): which server to test, what it supports, and how
 //! the user agent gets through its login and consent pages.
 //!
 //! Every table is documented in `conformance/targets/reference.toml`.

@@ -1,4 +1,4 @@
-//! Conformance harness for OAuth 2.0 authorization servers (SPEC §4).
+//! Conformance harness for OAuth 2.0 authorization servers (conformance/README.md, docs/target-file.md).
 //!
 //! - [`run`] starts the embedded reference server (or reads a target file),
 //!   runs the suites in `features/` with cucumber, and decides the verdict.

@@ -1,5 +1,5 @@
-//! Capability skips in the JUnit XML and Cucumber JSON reports (SPEC §4:
-//! "skipped is reported with its reason").
+//! Capability skips in the JUnit XML and Cucumber JSON reports (a skip is reported with its reason:
+//! docs/target-file.md#capabilities).
 //!
 //! A scenario that needs a capability the target does not declare is removed
 //! by the run's filter, so cucumber never runs it and its writers never see

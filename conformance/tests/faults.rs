@@ -1,4 +1,4 @@
-//! Proof of power (SPEC §2.5): the reference server is started once per
+//! Proof of power (docs/faults.md): the reference server is started once per
 //! deliberate fault, and the suite must report a failure of the scenario that
 //! checks the broken rule, tagged with that rule's RFC section. The clean
 //! server must pass everything.

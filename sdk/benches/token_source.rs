@@ -1,5 +1,5 @@
 //! `cargo bench -p oauth-sdk --bench token_source`: the cost of a cached
-//! `TokenSource::access_token()` (SPEC §5: under a microsecond).
+//! `TokenSource::access_token()` (docs/performance.md: under a microsecond).
 
 use std::time::{Duration, SystemTime};
 

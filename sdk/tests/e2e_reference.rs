@@ -1,5 +1,5 @@
 //! Every flow end to end against the in-process reference server with the
-//! demo fixture (SPEC §6), in each preset's dialect.
+//! demo fixture (docs/demo-fixture.md), in each preset's dialect.
 
 mod support;
 

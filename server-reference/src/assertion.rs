@@ -19,7 +19,7 @@ use crate::model::{Client, ClientKey};
 use crate::state::AppState;
 
 /// The token endpoint paths of every dialect; each one's absolute URL is an
-/// acceptable `aud` besides the issuer (SPEC §2.2).
+/// acceptable `aud` besides the issuer (docs/rules.md#jwt-assertions).
 const TOKEN_PATHS: [&str; 3] = [
     "/oauth/token",
     "/api/rest/oauth2/token",

@@ -1,5 +1,5 @@
 //! The TOML configuration: settings plus the fixture (users, clients, accounts,
-//! tenants). The built-in demo fixture (SPEC §6) is itself such a file.
+//! tenants). The built-in demo fixture (docs/demo-fixture.md) is itself such a file.
 
 use std::collections::HashSet;
 
@@ -206,7 +206,7 @@ pub fn expiration_period_secs(period: &str) -> Option<u64> {
 }
 
 impl Config {
-    /// The built-in demo fixture of SPEC §6.
+    /// The built-in demo fixture (docs/demo-fixture.md).
     pub fn demo() -> Self {
         Self::from_toml_str(DEMO_TOML).expect("the embedded demo fixture is valid")
     }

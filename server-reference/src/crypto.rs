@@ -2,7 +2,7 @@
 //!
 //! Tokens, codes and client secrets are stored only as SHA-256 digests: they are
 //! high-entropy values, so a fast hash is enough and keeps the token endpoint fast
-//! (SPEC §5). User passwords are low-entropy and get Argon2id instead.
+//! (docs/performance.md). User passwords are low-entropy and get Argon2id instead.
 
 use argon2::Argon2;
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};

@@ -1,4 +1,4 @@
-//! Deliberate faults (SPEC §2.5), for proving that every conformance scenario can fail.
+//! Deliberate faults (docs/faults.md), for proving that every conformance scenario can fail.
 //!
 //! A fault is honoured only when the crate is built with the `faults` feature; a
 //! normal build refuses a configuration that names one, so a production server can

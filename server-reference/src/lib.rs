@@ -4,7 +4,7 @@
 //! - [`app`] builds the axum router from an [`AppState`]; tests call it in-process.
 //! - [`spawn`] binds a socket (port 0 works), sets the issuer to the bound address
 //!   and serves until the returned [`ServerHandle`] is shut down or dropped.
-//! - [`Config::demo`] is the built-in demo fixture (SPEC §6).
+//! - [`Config::demo`] is the built-in demo fixture (docs/demo-fixture.md).
 //!
 //! This crate knows nothing of the SDK: it is one of three independent readings of
 //! the RFCs (see ARCHITECTURE.md).

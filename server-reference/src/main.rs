@@ -73,7 +73,7 @@ async fn run(args: Args) -> Result<(), Box<dyn std::error::Error>> {
     println!("oauth-server listening on {}", server.base_url());
     println!("issuer: {}", server.state().issuer());
     if demo {
-        println!("\nDemo fixture (SPEC §6; these values are public test data):\n");
+        println!("\nDemo fixture (docs/demo-fixture.md; these values are public test data):\n");
         println!("{}", fixture_summary(&config, true));
     } else {
         println!("\nLoaded {}:\n", args.config.as_ref().unwrap().display());

@@ -1,5 +1,5 @@
 //! Server-rendered HTML: the login form, the consent page and the authorization
-//! error page. Plain forms an HTTP user agent can fill (SPEC §2.2).
+//! error page. Plain forms an HTTP user agent can fill (docs/rules.md#login-and-consent).
 //!
 //! Every value that reaches the page goes through [`escape`]; every page carries
 //! the anti-framing and no-cache headers (RFC 9700 §4.16) via [`html`].

@@ -1309,7 +1309,7 @@ async fn malformed_requests_get_an_error_never_a_500() {
 }
 
 // ---------------------------------------------------------------------------
-// Deliberate faults (SPEC §2.5): each one visibly breaks its rule.
+// Deliberate faults (docs/faults.md): each one visibly breaks its rule.
 
 #[cfg(feature = "faults")]
 mod faults {

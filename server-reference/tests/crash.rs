@@ -1,4 +1,4 @@
-//! Crash safety of the SQLite store (SPEC §2.4): the real binary, under token
+//! Crash safety of the SQLite store (docs/rules.md#storage-and-durability): the real binary, under token
 //! issuance load from several tasks, is killed with SIGKILL and restarted on the
 //! same database. Every token whose 200 response arrived must still validate, every
 //! management change whose 201 arrived must still be there, every refresh-token

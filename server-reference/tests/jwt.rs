@@ -48,7 +48,7 @@ async fn both_registered_keys_authenticate() {
         assert_eq!(body["expires_in"], 86400, "Segment period 1d");
         assert!(body.get("refresh_token").is_none());
     }
-    // SPEC §2.2: the token endpoint URL is accepted as aud, also in an array.
+    // docs/rules.md#jwt-assertions: the token endpoint URL is accepted as aud, also in an array.
     let aud = ts.url(TOKEN);
     ok_tokens(
         cc_with(

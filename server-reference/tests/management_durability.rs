@@ -1,4 +1,4 @@
-//! Management records (SPEC §2.3) are durable with the SQLite store (SPEC §2.4): what
+//! Management records (docs/management-apis.md) are durable with the SQLite store (docs/rules.md#storage-and-durability): what
 //! the three management APIs acknowledged is there after a restart on the same
 //! database, and a change the store refuses is answered 500 and not applied.
 

@@ -1,4 +1,4 @@
-//! Segment OAuth apps (seed `segment-oauth-apps.md`, SPEC §2.3) over a real socket:
+//! Segment OAuth apps (the Segment OAuth apps docs; docs/management-apis.md#segment-oauth-apps) over a real socket:
 //! the admin API under `/v2/tenants/{T}/`, apps as working `private_key_jwt`
 //! clients, sources with OAuth enforcement at `POST /v1/track`, the role table.
 

@@ -1,5 +1,5 @@
-//! Resource endpoints, token info and metadata (SPEC §2.1, §2.2 "Resource
-//! endpoints", "Token info"; RFC 6750, RFC 8414).
+//! Resource endpoints, token info and metadata (docs/dialects.md; docs/rules.md, "Resource
+//! endpoints" and "Introspection and token info"; RFC 6750, RFC 8414).
 
 mod support;
 

@@ -1,4 +1,4 @@
-//! Hub service registration (seed `hub-oauth2.txt`, SPEC §2.3) over a real socket:
+//! Hub service registration (the JetBrains Hub OAuth 2.0 docs; docs/management-apis.md#hub-services) over a real socket:
 //! a registered service is a working protocol client at once, its secret is shown
 //! only at registration, and the administrator's `trusted` flag skips consent.
 

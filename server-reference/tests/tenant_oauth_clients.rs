@@ -1,5 +1,5 @@
-//! elastic.io tenant OAuth clients (seed `elasticio-tenant-oauth-clients.txt`,
-//! SPEC §2.3) over a real socket: authentication, permissions, isolation, the
+//! elastic.io tenant OAuth clients (see
+//! docs/management-apis.md#elasticio-tenant-oauth-clients) over a real socket: authentication, permissions, isolation, the
 //! lifecycle, every rule of the seed, write-only secrets and bad input.
 
 mod support;

@@ -1,5 +1,5 @@
 //! The token endpoint: authorization code (+ PKCE), password, client credentials,
-//! grant selection, dialects, headers and error format (SPEC §2.2).
+//! grant selection, dialects, headers and error format (docs/rules.md).
 
 mod support;
 mod token_support;

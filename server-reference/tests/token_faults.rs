@@ -1,5 +1,5 @@
 //! Each deliberate fault of the token, revocation, introspection and assertion rules
-//! really breaks its rule (SPEC §2.5). Built only with `--features faults`; the
+//! really breaks its rule (docs/faults.md). Built only with `--features faults`; the
 //! same scenarios without the fault are the ordinary tests in token.rs, refresh.rs…
 #![cfg(feature = "faults")]
 

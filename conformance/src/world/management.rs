@@ -1,4 +1,4 @@
-//! Management APIs (SPEC §2.3): elastic.io tenant OAuth clients (JSON:API over
+//! Management APIs (docs/management-apis.md): elastic.io tenant OAuth clients (JSON:API over
 //! HTTP Basic) and Hub service registration. Bodies are built here as raw JSON.
 
 use base64::Engine as _;

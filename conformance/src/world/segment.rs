@@ -1,4 +1,4 @@
-//! Segment OAuth apps (SPEC §2.3, seed `segment-oauth-apps.md`): apps under
+//! Segment OAuth apps (the Segment OAuth apps docs; docs/management-apis.md#segment-oauth-apps): apps under
 //! `/v2/tenants/{T}/oauth-apps` (JSON:API over HTTP Basic), their keys, and
 //! their tokens by `private_key_jwt` client credentials. Apps are made per
 //! scenario; sources and `/v1/track` are in `sources.rs`. Every body is raw

@@ -1,4 +1,4 @@
-//! The management APIs of SPEC §2.3: administrator accounts, elastic.io tenant
+//! The management APIs (docs/management-apis.md): administrator accounts, elastic.io tenant
 //! OAuth clients (with the companion components and flows endpoints that exercise
 //! their rules) and Hub service registration.
 //!

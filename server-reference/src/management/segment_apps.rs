@@ -1,4 +1,4 @@
-//! Segment OAuth apps (seed `segment-oauth-apps.md`, SPEC §2.3) under a tenant
+//! Segment OAuth apps (the Segment OAuth apps docs; docs/management-apis.md#segment-oauth-apps) under a tenant
 //! (Segment's workspace), JSON:API style like the tenant OAuth-clients API:
 //!
 //! - `GET|POST /v2/tenants/{T}/oauth-apps`, `GET|PATCH|DELETE …/oauth-apps/{APP}`

@@ -1,4 +1,4 @@
-//! Segment's OAuth-app role table (seed `segment-oauth-apps.md`, "Permissions") as
+//! Segment's OAuth-app role table (the Segment OAuth apps docs, "Permissions") as
 //! named permission bundles. An account holds a role by listing its name among its
 //! permissions in a tenant (`segment.workspace_owner`, …); `*` holds everything.
 //!

@@ -1,4 +1,4 @@
-//! Hub service registration (seed `hub-oauth2.txt`): `POST /api/rest/services`
+//! Hub service registration (the JetBrains Hub OAuth 2.0 docs): `POST /api/rest/services`
 //! registers a real protocol client in the `Store`, so the returned id and secret
 //! work at once at `/api/rest/oauth2/auth` and `/api/rest/oauth2/token`.
 //!

@@ -1,5 +1,5 @@
 //! elastic.io tenant OAuth clients at `/v2/tenants/{TENANT_ID}/oauth-clients`
-//! (seed `elasticio-tenant-oauth-clients.txt`), plus the minimal companion endpoints
+//! (the elastic.io tenant OAuth clients docs), plus the minimal companion endpoints
 //! for components and flows that the rules depend on.
 //!
 //! Rules and the answers chosen:

@@ -14,7 +14,7 @@ use axum::extract::DefaultBodyLimit;
 
 use crate::state::AppState;
 
-/// Every endpoint of every dialect (SPEC §2.1), served at once.
+/// Every endpoint of every dialect (docs/dialects.md#endpoints), served at once.
 pub(crate) fn router(state: AppState) -> Router {
     let limit = state.settings().max_body_bytes;
     Router::new()

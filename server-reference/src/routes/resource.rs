@@ -82,7 +82,7 @@ fn respond(result: Result<(Authenticated, serde_json::Value), BearerError>) -> R
 }
 
 /// Conduit answers in an envelope `{result, error_code, error_info}`; bad tokens
-/// still get 401 + `WWW-Authenticate` so generic clients notice (SPEC §2.2).
+/// still get 401 + `WWW-Authenticate` so generic clients notice (docs/rules.md#resource-endpoints).
 async fn phabricator_whoami(State(state): State<AppState>, req: OAuthRequest) -> Response {
     let result = async {
         let auth = authenticate(&state, &req.headers, &req.params, &["whoami"]).await?;

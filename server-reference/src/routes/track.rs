@@ -1,4 +1,4 @@
-//! Segment's tracking API, `POST /v1/track` (seed `segment-oauth-apps.md`, SPEC §2.3).
+//! Segment's tracking API, `POST /v1/track` (the Segment OAuth apps docs; docs/dialects.md#segment).
 //!
 //! The source is named by its write key: HTTP Basic with the write key as the
 //! username (empty password), or the body member `writeKey`. A missing or unknown

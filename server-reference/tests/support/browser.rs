@@ -22,7 +22,7 @@ use url::Url;
 
 use super::TestServer;
 
-/// The demo fixture's TOTP secret for `bob` (SPEC §6).
+/// The demo fixture's TOTP secret for `bob` (docs/demo-fixture.md).
 pub const BOB_TOTP_SECRET: &str = "JBSWY3DPEHPK3PXP";
 
 /// One response, read completely.

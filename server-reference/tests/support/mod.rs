@@ -12,7 +12,7 @@ use std::sync::atomic::{AtomicU32, Ordering};
 use oauth_server_reference::store::{SqliteStore, Store};
 use oauth_server_reference::{Config, ServerHandle, spawn, spawn_with_store};
 
-/// Demo fixture values (SPEC §6).
+/// Demo fixture values (docs/demo-fixture.md).
 pub const CONFIDENTIAL: (&str, &str) = ("demo-confidential", "demo-confidential-secret");
 pub const CONFIDENTIAL_2: (&str, &str) = ("demo-confidential-2", "demo-confidential-2-secret");
 pub const REDIRECT: &str = "http://127.0.0.1:9876/callback";
@@ -32,7 +32,7 @@ impl TestServer {
     }
 
     /// The store comes from `OAUTH_TEST_STORE`: `memory` (default) or `sqlite` (a
-    /// fresh database file per server), so one suite runs against both (SPEC §2.4).
+    /// fresh database file per server), so one suite runs against both (docs/rules.md#storage-and-durability).
     pub async fn with_config(config: Config) -> Self {
         let addr: SocketAddr = "127.0.0.1:0".parse().unwrap();
         match test_store().as_str() {
