@@ -3,7 +3,7 @@
 use std::fmt;
 use std::sync::Arc;
 
-/// A normalised set of scope tokens. Order in requests does not matter (catalogue O3).
+/// A normalised set of scope tokens. Order in requests does not matter.
 ///
 /// Held as one shared string, the tokens sorted, deduplicated and joined by single
 /// spaces: every token record carries a scope, and a clone (a client's default

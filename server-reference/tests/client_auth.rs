@@ -1,4 +1,4 @@
-//! Client authentication at the token endpoint (RFC 6749 §2.3, catalogue E2–E6).
+//! Client authentication at the token endpoint (RFC 6749 §2.3).
 
 mod support;
 mod token_support;

@@ -1,4 +1,4 @@
-//! Token introspection, RFC 7662 (catalogue M1–M3).
+//! Token introspection, RFC 7662.
 
 mod support;
 mod token_support;

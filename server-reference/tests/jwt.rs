@@ -1,5 +1,5 @@
 //! JWT assertions (RFC 7523): `private_key_jwt` client authentication (§2.2) and the
-//! jwt-bearer grant (§2.1), catalogue N1–N11. Time checks move the server clock.
+//! jwt-bearer grant (§2.1). Time checks move the server clock.
 
 mod support;
 mod token_support;

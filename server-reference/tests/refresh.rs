@@ -1,5 +1,5 @@
 //! The refresh token grant: rotation, family revocation on replay, binding, scope,
-//! races (catalogue K1–K8).
+//! races.
 
 mod support;
 mod token_support;

@@ -1,4 +1,4 @@
-//! Token revocation, RFC 7009 (catalogue L1–L7).
+//! Token revocation, RFC 7009.
 
 mod support;
 mod token_support;

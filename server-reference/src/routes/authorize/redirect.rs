@@ -6,7 +6,7 @@
 //! - `phabricator` (the seed's rule): same scheme, host, port and path, every
 //!   registered query parameter present with its value, extra ones allowed, no
 //!   fragment. Extra parameters that would collide with the response (`code`,
-//!   `state`, …) are refused, so a redirect never carries two codes (catalogue A13).
+//!   `state`, …) are refused, so a redirect never carries two codes.
 //!
 //! A fragment is always refused (RFC 6749 §3.1.2).
 
