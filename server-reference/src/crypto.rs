@@ -4,8 +4,8 @@
 //! high-entropy values, so a fast hash is enough and keeps the token endpoint fast
 //! (docs/performance.md). User passwords are low-entropy and get Argon2id instead.
 
-use argon2::Argon2;
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use argon2::{Algorithm, Argon2, Block, Params, Version};
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use rand::RngCore;
@@ -85,7 +85,9 @@ impl PasswordDigest {
         &self.0
     }
 
-    /// Slow on purpose: call from `spawn_blocking`.
+    /// Slow on purpose: call from `spawn_blocking`. Allocates the digest's
+    /// Argon2 memory (19 MiB); request handlers use [`Self::verify_with`]
+    /// through `hashing::PasswordHashing` instead.
     pub fn verify(&self, password: &str) -> bool {
         match PasswordHash::new(&self.0) {
             Ok(parsed) => Argon2::default()
@@ -95,6 +97,56 @@ impl PasswordDigest {
         }
     }
 }
+
+impl PasswordDigest {
+    /// Like [`Self::verify`], with `memory` as Argon2's working memory, so
+    /// that repeated checks reuse one allocation. `memory` grows (once) when a
+    /// digest asks for more than it holds, up to [`MAX_PASSWORD_MEMORY_BLOCKS`];
+    /// a digest asking for more than that is refused.
+    pub fn verify_with(&self, password: &str, memory: &mut Vec<Block>) -> bool {
+        let Ok(parsed) = PasswordHash::new(&self.0) else {
+            return false;
+        };
+        let (Some(salt), Some(expected)) = (parsed.salt, parsed.hash) else {
+            return false;
+        };
+        let Ok(algorithm) = Algorithm::try_from(parsed.algorithm) else {
+            return false;
+        };
+        let Ok(version) = parsed
+            .version
+            .map_or(Ok(Version::default()), Version::try_from)
+        else {
+            return false;
+        };
+        let Ok(params) = Params::try_from(&parsed) else {
+            return false;
+        };
+        let blocks = params.block_count();
+        if blocks > MAX_PASSWORD_MEMORY_BLOCKS {
+            return false;
+        }
+        if memory.len() < blocks {
+            memory.resize(blocks, Block::default());
+        }
+        let mut salt_buf = [0u8; 64];
+        let Ok(salt) = salt.decode_b64(&mut salt_buf) else {
+            return false;
+        };
+        let mut out = [0u8; 64];
+        let Some(out) = out.get_mut(..expected.len()) else {
+            return false;
+        };
+        Argon2::new(algorithm, version, params)
+            .hash_password_into_with_memory(password.as_bytes(), salt, out, &mut memory[..blocks])
+            .is_ok()
+            && ct_eq(out, expected.as_bytes())
+    }
+}
+
+/// The most Argon2 memory a stored digest may ask for: 64 MiB (the default is
+/// 19 MiB), so a corrupt record cannot make one check allocate gigabytes.
+pub const MAX_PASSWORD_MEMORY_BLOCKS: usize = 64 * 1024;
 
 /// Constant-time equality of two byte strings (lengths may leak, contents do not).
 pub fn ct_eq(a: &[u8], b: &[u8]) -> bool {
@@ -136,6 +188,29 @@ mod tests {
         assert!(d.verify("alice-password"));
         assert!(!d.verify("alice-passwordx"));
         assert_eq!(format!("{d:?}"), "PasswordDigest([redacted])");
+    }
+
+    #[test]
+    fn verify_with_a_reused_buffer_agrees_with_verify() {
+        let d = PasswordDigest::hash("alice-password");
+        let mut memory = Vec::new();
+        assert!(d.verify_with("alice-password", &mut memory));
+        assert_eq!(memory.len(), Params::DEFAULT.block_count());
+        let buffer = memory.as_ptr();
+        assert!(!d.verify_with("alice-passwordx", &mut memory));
+        assert!(d.verify_with("alice-password", &mut memory));
+        assert_eq!(memory.as_ptr(), buffer, "no new allocation");
+        assert!(!PasswordDigest::from_phc("not a phc".into()).verify_with("x", &mut memory));
+        // A digest made with other parameters (the RFC 9106 low-memory choice).
+        let params = Params::new(64 * 1024, 3, 4, None).unwrap();
+        let salt = SaltString::encode_b64(b"sixteen byte slt").unwrap();
+        let other = Argon2::new(Algorithm::Argon2id, Version::V0x13, params)
+            .hash_password(b"pw", &salt)
+            .unwrap()
+            .to_string();
+        let other = PasswordDigest::from_phc(other);
+        assert!(other.verify_with("pw", &mut memory));
+        assert!(!other.verify_with("px", &mut memory));
     }
 
     #[test]

@@ -11,11 +11,13 @@
 
 pub mod assertion;
 pub mod bearer;
+pub mod bounded;
 pub mod client_auth;
 pub mod config;
 pub mod crypto;
 pub mod error;
 pub mod faults;
+pub mod hashing;
 pub mod issuance;
 mod management;
 pub mod model;

@@ -27,6 +27,7 @@ struct Inner {
     clock: Clock,
     sessions: Sessions,
     throttle: crate::throttle::PasswordThrottle,
+    passwords: crate::hashing::PasswordHashing,
     config: Config,
     management: crate::management::Management,
 }
@@ -86,6 +87,7 @@ impl AppState {
             clock: Clock::default(),
             sessions: Sessions::default(),
             throttle: crate::throttle::PasswordThrottle::default(),
+            passwords: crate::hashing::PasswordHashing::default(),
             management,
             config,
         })))
@@ -135,6 +137,11 @@ impl AppState {
     /// Wrong-password counters of the password grant and the login form.
     pub fn throttle(&self) -> &crate::throttle::PasswordThrottle {
         &self.0.throttle
+    }
+
+    /// The bounded pool every request-time password check runs in.
+    pub fn passwords(&self) -> &crate::hashing::PasswordHashing {
+        &self.0.passwords
     }
 
     /// Whether a deliberate fault is switched on (always false without `faults`).

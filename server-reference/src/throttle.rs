@@ -1,81 +1,196 @@
 //! Brute-force protection for password checks: RFC 6749 §4.3.2 says the server
 //! MUST protect the password grant against brute-force attacks. The password grant
-//! and the login form share one counter per username: after [`MAX_FAILURES`]
-//! wrong passwords within a [`WINDOW_MS`] window, that username is refused — even
-//! with the right password — until the window ends.
+//! and the login form share one counter per username: at most [`MAX_FAILURES`]
+//! passwords are checked per username within a [`WINDOW_MS`] window unless one
+//! is right; after that the username is refused — even with the right
+//! password — until the window ends.
+//!
+//! An attempt is reserved ([`PasswordThrottle::reserve`]) before its password
+//! is checked: checking the count and counting the attempt are one step under
+//! the table's lock, and attempts still being checked count as failures until
+//! they end. So concurrent guesses cannot all pass the check before any of them
+//! is counted.
 //!
 //! Per username, not per client address: behind a proxy every caller shares an
 //! address. The price is that anyone can lock a user out for one window; the
 //! window is short so that this costs the user a minute, not an account.
-//! Counters live in memory (a restart clears them) and the table is capped.
+//! Counters live in memory (a restart clears them), keyed by the SHA-256 of the
+//! username so that every entry has the same small size, in a table bounded by
+//! entries ([`crate::bounded`]). When it is full of live windows, new usernames
+//! are refused ([`Refusal::Full`]): evicting a counter would unlock its user.
 
-use std::collections::HashMap;
 use std::sync::{Mutex, MutexGuard};
 
+use crate::bounded::{BoundedMap, Full, HeapSize, Limits};
+use crate::crypto::TokenHash;
 use crate::model::Millis;
 
 /// Wrong passwords allowed per username per window.
 pub const MAX_FAILURES: u32 = 5;
 /// The window, in milliseconds.
 pub const WINDOW_MS: Millis = 60_000;
-/// Usernames tracked at most; expired windows go first, then the oldest.
-const MAX_TRACKED: usize = 100_000;
+/// Usernames tracked at most (each entry is about 50 bytes).
+pub const LIMITS: Limits = Limits {
+    max_entries: 100_000,
+    max_bytes: 100_000 * 64,
+};
 
 #[derive(Debug, Clone, Copy)]
 struct Window {
     started: Millis,
     failures: u32,
+    /// Reserved attempts whose password is still being checked.
+    checking: u32,
+}
+
+impl HeapSize for Window {
+    fn heap_bytes(&self) -> usize {
+        0
+    }
+}
+
+impl Window {
+    fn expires_at(&self) -> Millis {
+        if self.checking > 0 {
+            Millis::MAX
+        } else {
+            self.started + WINDOW_MS
+        }
+    }
+
+    /// Starts a new window when this one has ended; checks in progress stay.
+    fn roll(&mut self, now: Millis) {
+        if now >= self.started + WINDOW_MS {
+            self.started = now;
+            self.failures = 0;
+        }
+    }
+}
+
+/// Why an attempt may not check a password now.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Refusal {
+    /// Too many attempts for this username: whole seconds until the window ends.
+    Locked(u64),
+    /// The table is full of live windows: answer 503.
+    Full,
 }
 
 /// Failure counters per username.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct PasswordThrottle {
-    windows: Mutex<HashMap<String, Window>>,
+    windows: Mutex<BoundedMap<TokenHash, Window>>,
+}
+
+impl Default for PasswordThrottle {
+    fn default() -> Self {
+        Self::with_limits(LIMITS)
+    }
 }
 
 impl PasswordThrottle {
-    fn lock(&self) -> MutexGuard<'_, HashMap<String, Window>> {
-        // Each operation is one insert/remove: a poisoned map is consistent.
+    pub fn with_limits(limits: Limits) -> Self {
+        Self {
+            windows: Mutex::new(BoundedMap::new(limits, Window::expires_at)),
+        }
+    }
+
+    fn lock(&self) -> MutexGuard<'_, BoundedMap<TokenHash, Window>> {
+        // Each operation leaves the map consistent before anything can panic.
         self.windows.lock().unwrap_or_else(|e| e.into_inner())
     }
 
-    /// Whole seconds until `username` may try again, when it is locked at `now`.
-    pub fn locked_for(&self, username: &str, now: Millis) -> Option<u64> {
-        let w = *self.lock().get(username)?;
-        let ends = w.started + WINDOW_MS;
-        (w.failures >= MAX_FAILURES && now < ends).then(|| (ends - now).div_ceil(1000))
-    }
-
-    /// Counts one wrong password for `username`.
-    pub fn failed(&self, username: &str, now: Millis) {
+    /// Reserves one password check for `username` at `now`: refused when the
+    /// failures and the checks in progress of this window reach
+    /// [`MAX_FAILURES`]. The [`Attempt`] must be told how the check ended;
+    /// dropped untold (no check ran), it is not counted.
+    pub fn reserve(&self, username: &str, now: Millis) -> Result<Attempt<'_>, Refusal> {
+        let key = TokenHash::of(username);
         let mut windows = self.lock();
-        if windows.len() >= MAX_TRACKED && !windows.contains_key(username) {
-            windows.retain(|_, w| now < w.started + WINDOW_MS);
-            if windows.len() >= MAX_TRACKED
-                && let Some(oldest) = windows
-                    .iter()
-                    .min_by_key(|(_, w)| w.started)
-                    .map(|(k, _)| k.clone())
-            {
-                windows.remove(&oldest);
+        match windows.get_mut(&key) {
+            Some(w) => {
+                w.roll(now);
+                if w.failures + w.checking >= MAX_FAILURES {
+                    let ends = w.started + WINDOW_MS;
+                    return Err(Refusal::Locked((ends - now).div_ceil(1000).max(1)));
+                }
+                w.checking += 1;
+            }
+            None => {
+                let w = Window {
+                    started: now,
+                    failures: 0,
+                    checking: 1,
+                };
+                windows.insert(key, w, now).map_err(|Full| Refusal::Full)?;
             }
         }
-        let w = windows.entry(username.to_owned()).or_insert(Window {
-            started: now,
-            failures: 0,
-        });
-        if now >= w.started + WINDOW_MS {
-            *w = Window {
-                started: now,
-                failures: 0,
-            };
-        }
-        w.failures = w.failures.saturating_add(1);
+        Ok(Attempt {
+            throttle: self,
+            key,
+            done: false,
+        })
     }
 
-    /// A right password: the count starts again.
-    pub fn succeeded(&self, username: &str) {
-        self.lock().remove(username);
+    /// Failures and checks in progress counted for `username` in the window at `now`.
+    pub fn attempts(&self, username: &str, now: Millis) -> u32 {
+        let windows = self.lock();
+        windows
+            .get(&TokenHash::of(username))
+            .filter(|w| w.checking > 0 || now < w.started + WINDOW_MS)
+            .map_or(0, |w| w.failures + w.checking)
+    }
+
+    /// Ends a reserved check: counts a failure, or (a right password) starts
+    /// the count again.
+    fn end(&self, key: &TokenHash, outcome: Option<bool>, now: Millis) {
+        let mut windows = self.lock();
+        let Some(w) = windows.get_mut(key) else {
+            return;
+        };
+        w.checking = w.checking.saturating_sub(1);
+        match outcome {
+            Some(false) => {
+                w.roll(now);
+                w.failures = w.failures.saturating_add(1);
+            }
+            Some(true) => w.failures = 0,
+            None => {}
+        }
+        if w.checking == 0 && w.failures == 0 {
+            windows.remove(key);
+        }
+    }
+}
+
+/// A reserved password check (see [`PasswordThrottle::reserve`]).
+#[derive(Debug)]
+#[must_use = "an attempt must be ended with failed() or succeeded()"]
+pub struct Attempt<'a> {
+    throttle: &'a PasswordThrottle,
+    key: TokenHash,
+    done: bool,
+}
+
+impl Attempt<'_> {
+    /// The password (or the one-time code) was wrong.
+    pub fn failed(mut self, now: Millis) {
+        self.done = true;
+        self.throttle.end(&self.key, Some(false), now);
+    }
+
+    /// The user is in: the count starts again.
+    pub fn succeeded(mut self) {
+        self.done = true;
+        self.throttle.end(&self.key, Some(true), 0);
+    }
+}
+
+impl Drop for Attempt<'_> {
+    fn drop(&mut self) {
+        if !self.done {
+            self.throttle.end(&self.key, None, 0);
+        }
     }
 }
 
@@ -83,33 +198,80 @@ impl PasswordThrottle {
 mod tests {
     use super::*;
 
+    fn fail(t: &PasswordThrottle, user: &str, now: Millis) {
+        t.reserve(user, now).expect("not locked").failed(now);
+    }
+
     #[test]
     fn locks_after_max_failures_for_the_rest_of_the_window() {
         let t = PasswordThrottle::default();
         for i in 0..MAX_FAILURES {
-            assert_eq!(t.locked_for("alice", 1_000 + u64::from(i)), None);
-            t.failed("alice", 1_000 + u64::from(i));
+            fail(&t, "alice", 1_000 + u64::from(i));
         }
-        assert_eq!(t.locked_for("alice", 1_010), Some(60));
-        assert_eq!(t.locked_for("alice", 60_500), Some(1));
-        assert_eq!(t.locked_for("bob", 1_010), None, "per username");
-        assert_eq!(t.locked_for("alice", 61_000), None, "the window ended");
-        t.failed("alice", 61_000);
-        assert_eq!(t.locked_for("alice", 61_001), None, "a new window");
+        assert_eq!(t.reserve("alice", 1_010).unwrap_err(), Refusal::Locked(60));
+        assert_eq!(t.reserve("alice", 60_500).unwrap_err(), Refusal::Locked(1));
+        assert!(t.reserve("bob", 1_010).is_ok(), "per username");
+        assert!(t.reserve("alice", 61_000).is_ok(), "the window ended");
+        fail(&t, "alice", 61_000);
+        assert_eq!(t.attempts("alice", 61_001), 1, "a new window");
     }
 
     #[test]
-    fn success_resets_and_the_table_is_capped() {
+    fn checks_in_progress_count_until_they_end() {
         let t = PasswordThrottle::default();
+        let pending: Vec<_> = (0..MAX_FAILURES)
+            .map(|_| t.reserve("alice", 0).expect("within the limit"))
+            .collect();
+        assert_eq!(t.attempts("alice", 0), MAX_FAILURES);
+        assert!(
+            matches!(t.reserve("alice", 0), Err(Refusal::Locked(_))),
+            "the sixth concurrent check is refused before any of the five ends"
+        );
+        let mut pending = pending.into_iter();
+        pending.next().unwrap().failed(1);
+        drop(pending.next());
+        assert_eq!(
+            t.attempts("alice", 1),
+            MAX_FAILURES - 1,
+            "a dropped check is not counted"
+        );
+        pending.next().unwrap().succeeded();
+        assert_eq!(
+            t.attempts("alice", 1),
+            2,
+            "success resets the failures, not the checks"
+        );
+        drop(pending);
+        assert_eq!(t.attempts("alice", 1), 0);
+        assert_eq!(t.lock().len(), 0, "nothing left to track");
+    }
+
+    #[test]
+    fn success_resets_and_a_full_table_refuses_new_usernames() {
+        let t = PasswordThrottle::with_limits(Limits {
+            max_entries: 10,
+            max_bytes: usize::MAX,
+        });
         for _ in 0..MAX_FAILURES - 1 {
-            t.failed("alice", 0);
+            fail(&t, "alice", 0);
         }
-        t.succeeded("alice");
-        t.failed("alice", 0);
-        assert_eq!(t.locked_for("alice", 1), None);
-        for i in 0..MAX_TRACKED + 10 {
-            t.failed(&format!("u{i}"), 0);
+        t.reserve("alice", 0).unwrap().succeeded();
+        fail(&t, "alice", 0);
+        assert_eq!(t.attempts("alice", 1), 1);
+        for i in 0..9 {
+            fail(&t, &format!("u{i}"), 0);
         }
-        assert!(t.lock().len() <= MAX_TRACKED);
+        assert_eq!(t.reserve("new", 1).unwrap_err(), Refusal::Full);
+        assert!(t.reserve("alice", 1).is_ok(), "known usernames still count");
+        // Once the windows end, their entries make room.
+        assert!(t.reserve("new", WINDOW_MS + 1_000).is_ok());
+    }
+
+    #[test]
+    fn entries_have_a_fixed_size_whatever_the_username() {
+        let t = PasswordThrottle::default();
+        fail(&t, &"x".repeat(60_000), 0);
+        fail(&t, "y", 0);
+        assert!(t.lock().bytes() < 200, "{}", t.lock().bytes());
     }
 }

@@ -7,18 +7,18 @@
 //! A failed login answers **401** with the form again and one message for every
 //! cause (unknown user, wrong password, missing or wrong code).
 
-use std::sync::OnceLock;
-
 use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, Uri, header};
 use axum::response::Response;
 
-use crate::crypto::{PasswordDigest, ct_eq, random_token};
+use crate::bounded::Full;
+use crate::crypto::{ct_eq, random_token};
 use crate::model::User;
 use crate::pages;
 use crate::params::Params;
 use crate::state::AppState;
+use crate::throttle::Refusal;
 
 use super::{LOGIN_CSRF_COOKIE, SESSION_COOKIE, cookie, see_other, set_cookie};
 
@@ -72,18 +72,28 @@ pub(super) async fn submit(
         return response;
     };
 
-    // RFC 6749 §4.3.2's brute-force protection, shared with the password grant
-    // (a wrong one-time code counts as a failure too).
-    if let Some(secs) = state.throttle().locked_for(username, state.now()) {
-        let message = format!("Too many failed sign-ins for this user; try again in {secs} s.");
-        return pages::login_page(
-            StatusCode::TOO_MANY_REQUESTS,
-            expected,
-            next,
-            username,
-            Some(&message),
-        );
-    }
+    // Admitted among the bounded password checks first: past the queue, 503
+    // before the username is looked up or counted.
+    let Ok(admission) = state.passwords().admit() else {
+        return busy();
+    };
+    // RFC 6749 §4.3.2's brute-force protection, shared with the password grant:
+    // the attempt is counted before the password is checked (a wrong one-time
+    // code counts as a failure too).
+    let attempt = match state.throttle().reserve(username, state.now()) {
+        Ok(attempt) => attempt,
+        Err(Refusal::Locked(secs)) => {
+            let message = format!("Too many failed sign-ins for this user; try again in {secs} s.");
+            return pages::login_page(
+                StatusCode::TOO_MANY_REQUESTS,
+                expected,
+                next,
+                username,
+                Some(&message),
+            );
+        }
+        Err(Refusal::Full) => return busy(),
+    };
     let user = match state.store().user(username).await {
         Ok(u) => u,
         Err(e) => {
@@ -92,32 +102,31 @@ pub(super) async fn submit(
         }
     };
     let password = params.get("password").unwrap_or("").to_owned();
-    let otp = params.get("otp").unwrap_or("").to_owned();
-    let now_secs = state.now() / 1000;
-    let checked_user = user.clone();
-    let checked = tokio::task::spawn_blocking(move || match checked_user {
-        Some(u) if u.password.verify(&password) => second_factor(&u, &otp, now_secs),
-        Some(_) => SecondFactor::Refused,
-        None => {
-            // Same cost as a real check, so timing does not reveal unknown users.
-            let _ = dummy_digest().verify(&password);
-            SecondFactor::Refused
+    // An unknown user costs the same check as a known one.
+    let verified = admission
+        .verify(user.as_ref().map(|u| u.password.clone()), password)
+        .await;
+    let checked = match &user {
+        Some(u) if verified => {
+            second_factor(u, params.get("otp").unwrap_or(""), state.now() / 1000)
         }
-    })
-    .await
-    .unwrap_or(SecondFactor::Refused);
+        _ => SecondFactor::Refused,
+    };
     let ok = match checked {
         SecondFactor::NotNeeded => true,
         // RFC 6238 §5.2: a one-time code is accepted once; a later login must
         // present a code of a later time step.
-        SecondFactor::Step(step) => state.sessions().use_otp_step(username, step),
+        SecondFactor::Step(step) => {
+            match state.sessions().use_otp_step(username, step, state.now()) {
+                Ok(first_use) => first_use,
+                Err(Full) => return busy(),
+            }
+        }
         SecondFactor::Refused => false,
     };
 
-    if !ok {
-        state.throttle().failed(username, state.now());
-    }
     let Some(user) = user.filter(|_| ok) else {
+        attempt.failed(state.now());
         return pages::login_page(
             StatusCode::UNAUTHORIZED,
             expected,
@@ -126,12 +135,13 @@ pub(super) async fn submit(
             Some(FAILED),
         );
     };
-
-    state.throttle().succeeded(&user.username);
+    attempt.succeeded();
+    let Ok(session) = state.sessions().create(&user.username, state.now()) else {
+        return busy();
+    };
     if let Some(old) = cookie(&headers, SESSION_COOKIE) {
         state.sessions().remove(old);
     }
-    let session = state.sessions().create(&user.username, state.now());
     let mut response = match safe_next(next) {
         Some(next) => see_other(next),
         None => see_other("/oauth/login/done"),
@@ -206,9 +216,19 @@ fn second_factor(user: &User, otp: &str, now_secs: u64) -> SecondFactor {
     matched.map_or(SecondFactor::Refused, SecondFactor::Step)
 }
 
-fn dummy_digest() -> &'static PasswordDigest {
-    static DUMMY: OnceLock<PasswordDigest> = OnceLock::new();
-    DUMMY.get_or_init(|| PasswordDigest::hash("no user has this password"))
+/// 503 with `Retry-After`: too many password checks are running and waiting,
+/// or a session table is full.
+fn busy() -> Response {
+    let mut response = pages::error_page(
+        StatusCode::SERVICE_UNAVAILABLE,
+        "temporarily_unavailable",
+        "Too many sign-ins are being handled; please try again in a moment.",
+    );
+    response.headers_mut().insert(
+        header::RETRY_AFTER,
+        HeaderValue::from(crate::hashing::RETRY_AFTER_SECS),
+    );
+    response
 }
 
 fn add_cookie(response: &mut Response, value: &str) {
@@ -220,6 +240,7 @@ fn add_cookie(response: &mut Response, value: &str) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::crypto::PasswordDigest;
     use crate::model::TotpSecret;
 
     fn two_factor_user(secret_base32: &str) -> User {

@@ -19,6 +19,7 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode, Uri, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 
+use crate::bounded::Full;
 use crate::crypto::{TokenHash, random_token};
 use crate::error::{ErrorCode, sanitize_description};
 use crate::faults::Fault;
@@ -81,8 +82,11 @@ async fn authorize(
         None => {
             let next = if req.method == axum::http::Method::POST {
                 // The body cannot ride along in a URL: park the validated request.
-                let id = state.sessions().park(None, request, state.now());
-                format!("/oauth/authorize/resume?request_id={id}")
+                let to = target(&request);
+                match state.sessions().park(None, request, state.now()) {
+                    Ok(id) => format!("/oauth/authorize/resume?request_id={id}"),
+                    Err(Full) => return unavailable(&state, &to),
+                }
             } else {
                 uri.path_and_query()
                     .map_or_else(|| uri.path().to_owned(), |pq| pq.as_str().to_owned())
@@ -118,7 +122,10 @@ async fn proceed(
         return respond(state, client, &session.username, request).await;
     }
     let scopes: Vec<String> = request.scope.iter().map(str::to_owned).collect();
-    let request_id = state.sessions().park(Some(key), request, state.now());
+    let to = target(&request);
+    let Ok(request_id) = state.sessions().park(Some(key), request, state.now()) else {
+        return unavailable(state, &to);
+    };
     pages::consent_page(&pages::Consent {
         client_name: &client.name,
         client_id: &client.id,
@@ -231,6 +238,20 @@ fn reject(state: &AppState, rejection: Rejection) -> Response {
             "The server cannot handle the request now; try again later.",
         ),
     }
+}
+
+/// The table of parked requests is full ([`crate::bounded`]): RFC 6749
+/// §4.1.2.1 / §4.2.2.1 `temporarily_unavailable`. The request was validated, so
+/// its redirect is trusted, and this is the code the RFC defines for a server
+/// that is overloaded (a 503 cannot travel through a redirect); a 503 page
+/// instead would leave the user at this server with the client still waiting.
+fn unavailable(state: &AppState, to: &ErrorTarget) -> Response {
+    error_redirect(
+        state,
+        to,
+        ErrorCode::TemporarilyUnavailable,
+        "too many authorization requests are waiting; try again later",
+    )
 }
 
 /// An RFC 6749 §4.1.2.1 / §4.2.2.1 error response: `error`, `error_description`,

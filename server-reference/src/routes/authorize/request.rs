@@ -9,7 +9,7 @@ use crate::faults::Fault;
 use crate::model::{ChallengeMethod, Client, GrantType};
 use crate::params::{Params, printable};
 use crate::scope::ScopeSet;
-use crate::session::{AuthorizationRequest, ResponseKind};
+use crate::session::{AuthorizationRequest, MAX_REDIRECT_URI_BYTES, MAX_STATE_BYTES, ResponseKind};
 use crate::state::AppState;
 
 use super::redirect::{self, Mode};
@@ -101,6 +101,12 @@ pub(crate) async fn validate(
 
     let redirect_param = params.get("redirect_uri");
     let redirect_uri = match redirect_param {
+        Some(uri) if uri.len() > MAX_REDIRECT_URI_BYTES => {
+            return Err(page(
+                "invalid_request",
+                format!("The redirect_uri is longer than {MAX_REDIRECT_URI_BYTES} bytes."),
+            ));
+        }
         Some(uri) => {
             let prefix_fault = state.fault(Fault::RedirectUriPrefixMatch);
             if redirect::is_allowed(
@@ -157,6 +163,18 @@ pub(crate) async fn validate(
         description: description.to_owned(),
     };
 
+    // Requests wait in memory for a login or consent: `state` is bounded, and an
+    // over-long one refused (never truncated). It is still echoed, as RFC 6749
+    // §4.1.2.1 requires, since the answer is not kept.
+    if state_param
+        .as_ref()
+        .is_some_and(|s| s.len() > MAX_STATE_BYTES)
+    {
+        return Err(fail(
+            ErrorCode::InvalidRequest,
+            &format!("state is longer than {MAX_STATE_BYTES} bytes"),
+        ));
+    }
     let kind = match response_type {
         None => {
             return Err(fail(

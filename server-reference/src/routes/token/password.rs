@@ -1,19 +1,25 @@
 //! The resource owner password credentials grant (RFC 6749 §4.3).
 //!
 //! # Security
-//! Refused for users with two-factor authentication (the GitLab seed): their
-//! password alone is not enough. Passwords are verified with Argon2 in
-//! `spawn_blocking`; an unknown user costs the same as a wrong password.
+//! - Refused for users with two-factor authentication (the GitLab seed): their
+//!   password alone is not enough, so it is never checked, and the answer is
+//!   the wrong-password answer (same text, same cost, counted the same), so the
+//!   grant tells nothing about a two-factor user's password.
+//! - An unknown user costs the same as a wrong password.
+//! - Every check runs in the bounded pool (`hashing`): past its queue the
+//!   answer is 503 `temporarily_unavailable` with `Retry-After`, before the
+//!   username is looked up or counted.
+//! - The attempt is reserved in the brute-force throttle before the check, so
+//!   concurrent guesses cannot pass the lock together.
 
-use std::sync::OnceLock;
-
-use axum::response::Response;
+use axum::http::{HeaderValue, header};
+use axum::response::{IntoResponse, Response};
 
 use super::{Ctx, requested_scope};
-use crate::crypto::PasswordDigest;
-use crate::error::OAuthError;
+use crate::error::{ErrorCode, OAuthError};
 use crate::issuance::IssueRequest;
 use crate::model::{GrantId, GrantType};
+use crate::throttle::Refusal;
 
 pub(super) async fn exchange(ctx: Ctx<'_>) -> Result<Response, OAuthError> {
     let state = ctx.state;
@@ -21,39 +27,34 @@ pub(super) async fn exchange(ctx: Ctx<'_>) -> Result<Response, OAuthError> {
     let password = ctx.params.require("password")?.to_owned();
     let client = ctx.client();
     let scope = requested_scope(ctx.params, client)?;
-    // RFC 6749 §4.3.2: refused before the password is even checked.
-    if let Some(secs) = state.throttle().locked_for(username, state.now()) {
-        return Err(OAuthError::invalid_grant(format!(
-            "too many wrong passwords for this user; try again in {secs} s"
-        )));
-    }
-    let user = state.store().user(username).await?;
-    let digest = user.as_ref().map(|u| u.password.clone());
-    let verified = tokio::task::spawn_blocking(move || match digest {
-        Some(d) => d.verify(&password),
-        None => {
-            let _ = dummy_digest().verify(&password);
-            false
+    let Ok(admission) = state.passwords().admit() else {
+        return Ok(busy());
+    };
+    // RFC 6749 §4.3.2: counted before the password is checked, refused when locked.
+    let attempt = match state.throttle().reserve(username, state.now()) {
+        Ok(attempt) => attempt,
+        Err(Refusal::Locked(secs)) => {
+            return Err(OAuthError::invalid_grant(format!(
+                "too many wrong passwords for this user; try again in {secs} s"
+            )));
         }
-    })
-    .await
-    .map_err(|e| {
-        tracing::error!(error = %e, "password verification task failed");
-        OAuthError::server_error()
-    })?;
+        Err(Refusal::Full) => return Ok(busy()),
+    };
+    let user = state
+        .store()
+        .user(username)
+        .await?
+        .filter(|u| !u.has_two_factor());
+    let digest = user.as_ref().map(|u| u.password.clone());
+    let verified = admission.verify(digest, password).await;
     let user = match user {
         Some(u) if verified => u,
         _ => {
-            state.throttle().failed(username, state.now());
+            attempt.failed(state.now());
             return Err(OAuthError::invalid_grant("invalid username or password"));
         }
     };
-    state.throttle().succeeded(username);
-    if user.has_two_factor() {
-        return Err(OAuthError::invalid_grant(
-            "the password grant is disabled for users with two-factor authentication; use the authorization code flow",
-        ));
-    }
+    attempt.succeeded();
     let issued = state
         .issue_tokens(IssueRequest {
             client,
@@ -66,8 +67,17 @@ pub(super) async fn exchange(ctx: Ctx<'_>) -> Result<Response, OAuthError> {
     Ok(state.token_response(&issued))
 }
 
-/// Verified against when the user does not exist, so timing does not tell.
-fn dummy_digest() -> &'static PasswordDigest {
-    static DUMMY: OnceLock<PasswordDigest> = OnceLock::new();
-    DUMMY.get_or_init(|| PasswordDigest::hash("no such user"))
+/// 503 with `Retry-After` and an RFC 6749 §5.2 body: too many password checks
+/// are running and waiting (or the throttle's table is full).
+fn busy() -> Response {
+    let mut response = OAuthError::new(
+        ErrorCode::TemporarilyUnavailable,
+        "too many sign-in attempts are being checked; try again shortly",
+    )
+    .into_response();
+    response.headers_mut().insert(
+        header::RETRY_AFTER,
+        HeaderValue::from(crate::hashing::RETRY_AFTER_SECS),
+    );
+    response
 }
