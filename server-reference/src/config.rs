@@ -16,6 +16,10 @@ pub const DEMO_TOML: &str = include_str!("../fixtures/demo.toml");
 /// Longest authorization-code lifetime accepted (RFC 6749 §4.1.2: 10 minutes).
 pub const MAX_CODE_TTL_SECS: u64 = 600;
 
+/// Most connections `settings.max_connections` may allow (each costs a file
+/// descriptor and a task).
+pub const MAX_CONNECTIONS: usize = 1_000_000;
+
 /// A configuration that cannot be used, with the reason.
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
@@ -58,6 +62,14 @@ pub struct Settings {
     pub clock_skew_secs: u64,
     /// Request bodies above this size get 413.
     pub max_body_bytes: usize,
+    /// A request head must be complete this long after the server starts
+    /// waiting for it (after the accept, or after the previous response of a
+    /// kept-alive connection), so it also bounds silent and unused connections.
+    pub header_read_timeout_secs: u64,
+    /// A connection that moves no byte either way for this long is closed.
+    pub idle_timeout_secs: u64,
+    /// Connections served at once; more wait in the listen backlog.
+    pub max_connections: usize,
     /// Faults to inject; refused unless built with the `faults` feature.
     pub faults: Vec<String>,
 }
@@ -72,6 +84,9 @@ impl Default for Settings {
             assertion_max_lifetime_secs: 300,
             clock_skew_secs: 10,
             max_body_bytes: 64 * 1024,
+            header_read_timeout_secs: 10,
+            idle_timeout_secs: 60,
+            max_connections: 1024,
             faults: Vec::new(),
         }
     }
@@ -235,6 +250,16 @@ impl Config {
         if s.code_ttl_secs == 0 || s.code_ttl_secs > MAX_CODE_TTL_SECS {
             return invalid(format!(
                 "settings.code_ttl_secs must be between 1 and {MAX_CODE_TTL_SECS}"
+            ));
+        }
+        if s.header_read_timeout_secs == 0 || s.idle_timeout_secs == 0 {
+            return invalid(
+                "settings.header_read_timeout_secs and idle_timeout_secs must be positive",
+            );
+        }
+        if s.max_connections == 0 || s.max_connections > MAX_CONNECTIONS {
+            return invalid(format!(
+                "settings.max_connections must be between 1 and {MAX_CONNECTIONS}"
             ));
         }
         if s.access_token_ttl_secs == 0 || s.refresh_token_ttl_secs == 0 {
@@ -424,6 +449,10 @@ mod tests {
         assert!(with_settings("issuer = \"http://x/?q=1\"").is_err());
         assert!(with_settings("faults = [\"no-such-fault\"]").is_err());
         assert!(with_settings("unknown = 1").is_err());
+        assert!(with_settings("header_read_timeout_secs = 0").is_err());
+        assert!(with_settings("idle_timeout_secs = 0").is_err());
+        assert!(with_settings("max_connections = 0").is_err());
+        assert!(with_settings("max_connections = 1000001").is_err());
         assert!(with_settings("code_ttl_secs = 600").is_ok());
     }
 

@@ -13,6 +13,7 @@ pub mod assertion;
 pub mod bearer;
 pub mod client_auth;
 pub mod config;
+mod connections;
 pub mod crypto;
 pub mod error;
 pub mod faults;

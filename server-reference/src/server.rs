@@ -1,4 +1,5 @@
-//! Serving the router on a socket, with graceful shutdown and a purge task.
+//! Serving the router on a socket (through `connections`: timeouts and a
+//! connection cap), with graceful shutdown and a purge task.
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -10,6 +11,7 @@ use tokio::task::JoinHandle;
 use url::Url;
 
 use crate::config::{Config, ConfigError};
+use crate::connections::{self, Limits};
 use crate::state::AppState;
 use crate::store::Store;
 
@@ -104,12 +106,12 @@ pub async fn serve_on(listener: TcpListener, state: AppState) -> Result<ServerHa
     let base_url = Url::parse(&format!("http://{addr}")).expect("a socket address makes a URL");
     let (tx, rx) = oneshot::channel::<()>();
     let app = crate::app(state.clone());
+    let limits = Limits::from_settings(state.settings());
     let task = tokio::spawn(async move {
-        axum::serve(listener, app)
-            .with_graceful_shutdown(async {
-                let _ = rx.await;
-            })
-            .await
+        connections::serve(listener, app, limits, async {
+            let _ = rx.await;
+        })
+        .await
     });
     let purge_state = state.clone();
     let purge = tokio::spawn(async move {
