@@ -55,15 +55,22 @@ impl ServerHandle {
         &self.state
     }
 
-    /// Stops accepting connections and waits for in-flight requests.
+    /// Stops accepting connections, waits for in-flight requests, then
+    /// checkpoints the store (`Store::checkpoint`: with SQLite, the `.db` file
+    /// alone is then complete).
     pub async fn shutdown(mut self) -> std::io::Result<()> {
         if let Some(tx) = self.shutdown.take() {
             let _ = tx.send(());
         }
-        match self.task.take() {
+        let served = match self.task.take() {
             Some(task) => task.await.unwrap_or(Ok(())),
             None => Ok(()),
+        };
+        self.purge.abort();
+        if let Err(e) = self.state.store().checkpoint().await {
+            tracing::warn!(error = %e, "checkpointing the store at shutdown failed");
         }
+        served
     }
 }
 

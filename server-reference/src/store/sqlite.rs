@@ -668,4 +668,19 @@ impl Store for SqliteStore {
         tx.commit().await.map_err(db)?;
         Ok(usize::try_from(purged).unwrap_or(usize::MAX))
     }
+
+    async fn checkpoint(&self) -> Result<(), StoreError> {
+        let row = sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)")
+            .fetch_one(&self.writer)
+            .await
+            .map_err(db)?;
+        // (busy, WAL frames, frames checkpointed): busy means a reader held it back.
+        let busy: i64 = row.try_get(0).map_err(db)?;
+        if busy != 0 {
+            return Err(StoreError(
+                "sqlite: the WAL checkpoint was blocked by a reader".into(),
+            ));
+        }
+        Ok(())
+    }
 }
