@@ -91,6 +91,8 @@ async fn code_of_another_client_is_refused() {
         )
         .await;
     assert_error(resp, 400, "invalid_grant").await;
+    // Not burnt: the client it was issued to still redeems it, once.
+    ok_tokens(redeem(&ts, &code).await).await;
 }
 
 #[tokio::test]

@@ -44,6 +44,9 @@ pub trait Store: Send + Sync + 'static {
     async fn insert_code(&self, code: AuthCode) -> Result<(), StoreError>;
     /// Atomically marks a code used; exactly one caller ever sees `Fresh`.
     async fn consume_code(&self, hash: &TokenHash) -> Result<Consumed<AuthCode>, StoreError>;
+    /// A code without consuming it (used or not), so the token endpoint can refuse
+    /// a code presented by another client without burning it for its own.
+    async fn code(&self, hash: &TokenHash) -> Result<Option<AuthCode>, StoreError>;
 
     async fn insert_token(&self, token: TokenRecord) -> Result<(), StoreError>;
     /// A token by hash. `revoked` is true when the token or its grant was revoked.

@@ -512,6 +512,15 @@ impl Store for SqliteStore {
         })
     }
 
+    async fn code(&self, h: &TokenHash) -> Result<Option<AuthCode>, StoreError> {
+        let row = sqlx::query("SELECT * FROM codes WHERE hash = ?")
+            .bind(&h.as_bytes()[..])
+            .fetch_optional(&self.reader)
+            .await
+            .map_err(db)?;
+        row.as_ref().map(code_from_row).transpose()
+    }
+
     async fn insert_token(&self, t: TokenRecord) -> Result<(), StoreError> {
         let (ack, done) = oneshot::channel();
         self.inserts
