@@ -75,9 +75,13 @@ impl AuthMethod {
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum RedirectPolicy {
-    /// Exact string match (RFC 9700 §2.1), loopback IPs on any port (RFC 8252 §7.3).
+    /// Exact string match (RFC 9700 §2.1); for a public client, loopback IPs on
+    /// any port (RFC 8252 §7.3: native apps, which cannot keep a port).
     #[default]
     Exact,
+    /// As `Exact`, with loopback IPs on any port even for a confidential client
+    /// (a confidential client has a fixed redirect URI; opt in deliberately).
+    LoopbackAnyPort,
     /// The Phabricator seed's rule: same scheme, host, port and path, at least the
     /// registered query parameters, no fragment.
     Phabricator,
