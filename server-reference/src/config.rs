@@ -56,7 +56,9 @@ pub struct Settings {
     pub code_ttl_secs: u64,
     pub access_token_ttl_secs: u64,
     pub refresh_token_ttl_secs: u64,
-    /// How far in the future a client assertion's `exp` may lie.
+    /// How far in the future a client assertion's `exp` may lie, and how long
+    /// from its `iat` (default 3600: common client libraries sign assertions
+    /// valid for an hour). Each `jti` is kept until its `exp`.
     pub assertion_max_lifetime_secs: u64,
     /// Tolerance for `iat`/`nbf` in the future and `exp` in the past.
     pub clock_skew_secs: u64,
@@ -81,7 +83,7 @@ impl Default for Settings {
             code_ttl_secs: 60,
             access_token_ttl_secs: 7200,
             refresh_token_ttl_secs: 30 * 24 * 3600,
-            assertion_max_lifetime_secs: 300,
+            assertion_max_lifetime_secs: 3600,
             clock_skew_secs: 10,
             max_body_bytes: 64 * 1024,
             header_read_timeout_secs: 10,
