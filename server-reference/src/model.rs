@@ -199,6 +199,21 @@ impl GrantId {
     pub fn new() -> Self {
         Self(uuid::Uuid::new_v4())
     }
+
+    /// The one grant of every client-credentials token of `client_id` (RFC 6749
+    /// §4.4: the client acts on its own standing authorization). Revoking it —
+    /// the client was deleted — revokes all of them, tokens a racing request
+    /// stores afterwards included. A UUIDv8 of SHA-256 over the client id.
+    pub fn of_client(client_id: &str) -> Self {
+        use sha2::{Digest, Sha256};
+        let digest = Sha256::new()
+            .chain_update(b"client_credentials\0")
+            .chain_update(client_id.as_bytes())
+            .finalize();
+        let mut bytes = [0u8; 16];
+        bytes.copy_from_slice(&digest[..16]);
+        Self(uuid::Builder::from_custom_bytes(bytes).into_uuid())
+    }
 }
 
 impl fmt::Display for GrantId {
