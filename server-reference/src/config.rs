@@ -2,6 +2,7 @@
 //! tenants). The built-in demo fixture (SPEC §6) is itself such a file.
 
 use std::collections::HashSet;
+use std::fmt;
 
 use jsonwebtoken::{Algorithm, DecodingKey};
 use serde::Deserialize;
@@ -94,7 +95,8 @@ impl Default for Settings {
     }
 }
 
-#[derive(Debug, Clone, Deserialize)]
+/// `Debug` redacts `password` and `totp_secret`.
+#[derive(Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct UserConfig {
     pub username: String,
@@ -107,7 +109,8 @@ pub struct UserConfig {
     pub totp_secret: Option<String>,
 }
 
-#[derive(Debug, Clone, Deserialize)]
+/// `Debug` redacts `secret`.
+#[derive(Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ClientConfig {
     pub id: String,
@@ -149,7 +152,8 @@ pub struct KeyConfig {
     pub public_key_pem: String,
 }
 
-#[derive(Debug, Clone, Deserialize)]
+/// `Debug` redacts `api_key`.
+#[derive(Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct AccountConfig {
     pub email: String,
@@ -192,7 +196,8 @@ pub struct FlowConfig {
     pub components: Vec<String>,
 }
 
-#[derive(Debug, Clone, Deserialize)]
+/// `Debug` redacts `write_key` (it authenticates `/v1/track` calls).
+#[derive(Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct SourceConfig {
     pub id: String,
@@ -205,6 +210,68 @@ pub struct SourceConfig {
 
 fn default_source_kind() -> String {
     "http-api".to_owned()
+}
+
+/// What `Debug` prints for a secret: whether one is set, never its value.
+pub(crate) fn redacted(secret: Option<&str>) -> &'static str {
+    match secret {
+        Some(_) => "[redacted]",
+        None => "None",
+    }
+}
+
+impl fmt::Debug for UserConfig {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("UserConfig")
+            .field("username", &self.username)
+            .field("password", &redacted(Some(&self.password)))
+            .field("name", &self.name)
+            .field("email", &self.email)
+            .field("totp_secret", &redacted(self.totp_secret.as_deref()))
+            .finish()
+    }
+}
+
+impl fmt::Debug for ClientConfig {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ClientConfig")
+            .field("id", &self.id)
+            .field("name", &self.name)
+            .field("secret", &redacted(self.secret.as_deref()))
+            .field("auth_methods", &self.auth_methods)
+            .field("grants", &self.grants)
+            .field("redirect_uris", &self.redirect_uris)
+            .field("redirect_policy", &self.redirect_policy)
+            .field("scopes", &self.scopes)
+            .field("default_scopes", &self.default_scopes)
+            .field("pkce", &self.pkce)
+            .field("allow_plain_pkce", &self.allow_plain_pkce)
+            .field("trusted", &self.trusted)
+            .field("keys", &self.keys)
+            .field("access_token_ttl_secs", &self.access_token_ttl_secs)
+            .field("token_expiration_period", &self.token_expiration_period)
+            .finish()
+    }
+}
+
+impl fmt::Debug for AccountConfig {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("AccountConfig")
+            .field("email", &self.email)
+            .field("api_key", &redacted(Some(&self.api_key)))
+            .field("grants", &self.grants)
+            .finish()
+    }
+}
+
+impl fmt::Debug for SourceConfig {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("SourceConfig")
+            .field("id", &self.id)
+            .field("write_key", &redacted(Some(&self.write_key)))
+            .field("kind", &self.kind)
+            .finish()
+    }
 }
 
 /// Segment's seven token expiration periods, in seconds.
@@ -442,6 +509,30 @@ mod tests {
 
     fn with_settings(extra: &str) -> Result<Config, ConfigError> {
         Config::from_toml_str(&format!("[settings]\n{extra}\n"))
+    }
+
+    #[test]
+    fn debug_prints_no_secret() {
+        let config = Config::demo();
+        let shown = format!("{config:?}");
+        let mut secrets = Vec::new();
+        for u in &config.users {
+            secrets.push(u.password.clone());
+            secrets.extend(u.totp_secret.clone());
+        }
+        secrets.extend(config.clients.iter().filter_map(|c| c.secret.clone()));
+        secrets.extend(config.accounts.iter().map(|a| a.api_key.clone()));
+        for t in &config.tenants {
+            secrets.extend(t.sources.iter().map(|s| s.write_key.clone()));
+        }
+        assert!(
+            secrets.len() >= 10,
+            "the demo fixture has secrets of every kind"
+        );
+        for secret in &secrets {
+            assert!(!shown.contains(secret.as_str()), "Debug shows {secret:?}");
+        }
+        assert!(shown.contains("demo-confidential") && shown.contains("[redacted]"));
     }
 
     #[test]

@@ -107,8 +107,9 @@ fn http_api() -> String {
     "http-api".to_owned()
 }
 
-/// A Segment source: its write key and OAuth settings.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+/// A Segment source: its write key and OAuth settings. `Debug` redacts the
+/// write key.
+#[derive(Clone, Serialize, Deserialize)]
 pub(crate) struct Source {
     pub(crate) id: String,
     pub(crate) write_key: String,
@@ -117,6 +118,18 @@ pub(crate) struct Source {
     pub(crate) kind: String,
     pub(crate) app: Option<String>,
     pub(crate) enforced: bool,
+}
+
+impl std::fmt::Debug for Source {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Source")
+            .field("id", &self.id)
+            .field("write_key", &crate::config::redacted(Some(&self.write_key)))
+            .field("kind", &self.kind)
+            .field("app", &self.app)
+            .field("enforced", &self.enforced)
+            .finish()
+    }
 }
 
 /// The workspaces of the configuration's tenants, with their sources.
