@@ -12,7 +12,7 @@
 //! percentile latency in milliseconds, the errors, and how many flood
 //! connections the server had closed when the requests were done, then waits
 //! (at most 30 s) for the server to close the rest and prints the median time
-//! it took. Loopback only; every loop is bounded.
+//! it took. Loopback only; every loop is bounded (requests stop after 60 s).
 
 use std::time::{Duration, Instant};
 
@@ -24,6 +24,9 @@ type Error = Box<dyn std::error::Error + Send + Sync>;
 
 /// Longest a flood connection is held, whatever the server does.
 const HOLD: Duration = Duration::from_secs(30);
+/// Longest the measured requests may take in all, and a connect.
+const MEASURE: Duration = Duration::from_secs(60);
+const CONNECT: Duration = Duration::from_secs(5);
 
 async fn closed(mut read: impl AsyncReadExt + Unpin) -> Option<Duration> {
     let start = Instant::now();
@@ -81,11 +84,17 @@ async fn main() -> Result<(), Error> {
     let flood: usize = flood.parse()?;
     let requests: usize = requests.parse::<usize>()?.clamp(1, 100_000);
 
+    let addr = addr.as_str();
+    let connect = move || async move {
+        tokio::time::timeout(CONNECT, TcpStream::connect(addr))
+            .await
+            .map_err(|_| Error::from("connect timed out"))?
+            .map_err(Error::from)
+    };
     let mut held = Vec::new();
     for _ in 0..flood {
-        held.push(slow(TcpStream::connect(&addr).await?));
-        let silent = TcpStream::connect(&addr).await?;
-        held.push(tokio::spawn(closed(silent)));
+        held.push(slow(connect().await?));
+        held.push(tokio::spawn(closed(connect().await?)));
     }
 
     let http = reqwest::Client::builder()
@@ -95,7 +104,11 @@ async fn main() -> Result<(), Error> {
     let token = base.join("/oauth/token")?;
     let mut latencies = Vec::with_capacity(requests);
     let mut errors = 0;
+    let measuring = Instant::now();
     for _ in 0..requests {
+        if measuring.elapsed() > MEASURE {
+            break;
+        }
         let start = Instant::now();
         let ok = http
             .post(token.clone())
@@ -110,7 +123,8 @@ async fn main() -> Result<(), Error> {
     latencies.sort_by(f64::total_cmp);
     let closed_meanwhile = held.iter().filter(|h| h.is_finished()).count();
     print!(
-        "flood={flood}+{flood} requests={requests} p50_ms={:.2} p99_ms={:.2} errors={errors} flood_closed_meanwhile={closed_meanwhile}",
+        "flood={flood}+{flood} requests={} p50_ms={:.2} p99_ms={:.2} errors={errors} flood_closed_meanwhile={closed_meanwhile}",
+        latencies.len(),
         percentile(&latencies, 0.5),
         percentile(&latencies, 0.99),
     );
