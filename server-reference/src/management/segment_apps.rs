@@ -294,8 +294,8 @@ fn spki_only(pem: &str) -> Result<(), ApiError> {
     }
     if !text.starts_with(BEGIN) || !text.ends_with(END) || text.matches("-----BEGIN").count() != 1 {
         return refuse(
-            "publicKey must be exactly one SPKI public key in PEM (-----BEGIN PUBLIC KEY-----), \
-             as `openssl rsa -in private.pem -pubout -outform PEM` writes it",
+            "publicKey must be exactly one RSA public key in PEM, in SPKI form \
+             (-----BEGIN PUBLIC KEY-----), as `openssl rsa -in private.pem -pubout -outform PEM` writes it",
         );
     }
     Ok(())
