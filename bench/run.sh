@@ -47,32 +47,11 @@ BASELINE="$TARGET_DIR/release/examples/baseline"
 MINTER="$TARGET_DIR/release/examples/mint_codes"
 LUA="bench/post.lua"
 
-WORK="$(mktemp -d)"
-PIDS=()
-cleanup() {
-    for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done
-    wait 2>/dev/null || true
-    rm -rf "$WORK"
-}
-trap cleanup EXIT
+# WORK (removed at exit), PIDS (killed at exit), median, start
+. bench/lib.sh
 
 rss_mb() { awk '/^VmRSS/ { printf "%.1f", $2 / 1024 }' "/proc/$1/status"; }
 
-median() { printf '%s\n' "$@" | sort -g | awk '{ a[NR] = $1 } END { print (NR % 2 ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2) }'; }
-
-# start NAME CMD… — starts a server, waits for its "listening on" line; sets $pid.
-start() {
-    local name=$1; shift
-    "$@" >"$WORK/$name.out" 2>"$WORK/$name.err" &
-    pid=$!
-    PIDS+=("$pid")
-    for _ in $(seq 1 300); do
-        grep -q "listening on" "$WORK/$name.out" 2>/dev/null && return
-        kill -0 "$pid" 2>/dev/null || { cat "$WORK/$name.err" >&2; exit 1; }
-        sleep 0.1
-    done
-    echo "$name did not start" >&2; exit 1
-}
 
 # wrk_once CONNS SECONDS URL BODY AUTH [CODES] — one wrk run; prints
 # "req/s p50 p99 errors taken short requests" (post.lua's RESULT line).

@@ -1,14 +1,16 @@
 //! JWT assertions signed by a client's registered key (RFC 7523 §3), shared by
 //! `private_key_jwt` client authentication (§2.2) and the jwt-bearer grant (§2.1).
 //!
-//! Checks, in order: the header's `kid` selects one of the client's keys (a client
+//! Checks, in order: no `crit` header (RFC 7515 §4.1.11: no extension is
+//! supported); the header's `kid` selects one of the client's keys (a client
 //! with a single key may omit it); `alg` must be that key's algorithm (so `none` and
 //! HMAC keyed with the public key are refused); the signature; `iss` = the client;
 //! `sub` present; `aud` names the issuer or the endpoint's URL; `exp` present, not
-//! past (minus the clock skew) and at most `assertion_max_lifetime_secs` ahead;
-//! `nbf`/`iat` not beyond the skew in the future, `iat` not older than the longest
-//! lifetime an assertion may have; `jti` present and never seen
-//! before (recorded last, so a refused assertion does not burn its `jti`).
+//! past (minus the clock skew) and at most `assertion_max_lifetime_secs` ahead
+//! (default 3600); `nbf`/`iat` not beyond the skew in the future, `exp - iat` and
+//! the age of `iat` within that same lifetime; `jti` present and never seen
+//! before, kept until `exp` (recorded last, so a refused assertion does not burn
+//! its `jti`).
 //!
 //! Time comes from the server clock, so tests move it instead of sleeping.
 
@@ -82,6 +84,11 @@ pub async fn verify(
 ) -> Result<Verified, &'static str> {
     let header =
         jsonwebtoken::decode_header(jwt).map_err(|_| "malformed JWT or unsupported alg")?;
+    // RFC 7515 §4.1.11: extensions named in `crit` must be understood, and this
+    // server understands none.
+    if header.crit.is_some() {
+        return Err("the JWS header names critical extensions (crit) this server does not support");
+    }
     let key = select_key(client, header.kid.as_deref())?;
     if header.alg != key.alg {
         return Err("alg does not match the registered key");
@@ -127,7 +134,10 @@ pub async fn verify(
     if !state.fault(Fault::JwtExpiryUnchecked) && exp + skew <= now {
         return Err("the assertion has expired");
     }
-    if exp - now > settings.assertion_max_lifetime_secs as f64 + skew {
+    // RFC 7523 §3 sets no upper bound on `exp`; the configured one (default an
+    // hour, what common client libraries sign) bounds how long a `jti` is kept.
+    let max_lifetime = settings.assertion_max_lifetime_secs as f64 + skew;
+    if exp - now > max_lifetime {
         return Err("exp is too far in the future");
     }
     for t in [claims.nbf, claims.iat].into_iter().flatten() {
@@ -135,12 +145,13 @@ pub async fn verify(
             return Err("nbf or iat is in the future");
         }
     }
-    // RFC 7523 §3 (MAY): an assertion made longer ago than any assertion may live
-    // was kept, not made for this request.
-    if claims
-        .iat
-        .is_some_and(|iat| now - iat > settings.assertion_max_lifetime_secs as f64 + skew)
-    {
+    // The lifetime the signer gave it, from `iat` to `exp`, is held to the same
+    // bound: so an assertion made long ago (RFC 7523 §3 lets the server refuse
+    // an `iat` unreasonably far in the past) is refused although its `exp` is near.
+    if claims.iat.is_some_and(|iat| exp - iat > max_lifetime) {
+        return Err("the assertion's lifetime (exp - iat) is longer than allowed");
+    }
+    if claims.iat.is_some_and(|iat| now - iat > max_lifetime) {
         return Err("iat is too far in the past");
     }
     let Some(jti) = claims.jti.filter(|j| !j.is_empty()) else {

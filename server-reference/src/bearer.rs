@@ -128,7 +128,9 @@ pub async fn authenticate(
     params: &Params,
     any_of: &'static [&'static str],
 ) -> Result<Authenticated, BearerError> {
-    let from_header = match headers.get(header::AUTHORIZATION) {
+    let header =
+        crate::client_auth::authorization_header(headers).map_err(BearerError::InvalidRequest)?;
+    let from_header = match header {
         None => None,
         Some(value) => {
             let value = value

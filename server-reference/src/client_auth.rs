@@ -12,7 +12,7 @@
 
 use std::sync::Arc;
 
-use axum::http::{HeaderMap, header};
+use axum::http::{HeaderMap, HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
@@ -69,6 +69,7 @@ pub async fn authenticate(
     opts: AuthOptions<'_>,
 ) -> Result<Option<ClientAuth>, OAuthError> {
     let params = &req.params;
+    authorization_header(&req.headers).map_err(OAuthError::invalid_request)?;
     if !opts.allow_query_credentials && CREDENTIAL_PARAMS.iter().any(|p| req.query.contains(p)) {
         return Err(OAuthError::invalid_client(
             "client credentials must not be sent in the URL query",
@@ -202,6 +203,21 @@ async fn jwt_auth(
         client,
         method: AuthMethod::PrivateKeyJwt,
     })
+}
+
+/// Why a request with more than one `Authorization` header is refused (400
+/// `invalid_request` at every endpoint): picking one would let a proxy and this
+/// server disagree on who is calling.
+pub const TWO_AUTHORIZATION_HEADERS: &str = "send one Authorization header, not several";
+
+/// The `Authorization` header; `Err` when there is more than one.
+pub fn authorization_header(headers: &HeaderMap) -> Result<Option<&HeaderValue>, &'static str> {
+    let mut all = headers.get_all(header::AUTHORIZATION).iter();
+    let first = all.next();
+    if all.next().is_some() {
+        return Err(TWO_AUTHORIZATION_HEADERS);
+    }
+    Ok(first)
 }
 
 /// `None`: no Basic header. `Some(None)`: a Basic header that cannot be decoded.

@@ -2,6 +2,7 @@
 //! tenants). The built-in demo fixture (docs/demo-fixture.md) is itself such a file.
 
 use std::collections::HashSet;
+use std::fmt;
 
 use jsonwebtoken::{Algorithm, DecodingKey};
 use serde::Deserialize;
@@ -15,6 +16,10 @@ pub const DEMO_TOML: &str = include_str!("../fixtures/demo.toml");
 
 /// Longest authorization-code lifetime accepted (RFC 6749 §4.1.2: 10 minutes).
 pub const MAX_CODE_TTL_SECS: u64 = 600;
+
+/// Most connections `settings.max_connections` may allow (each costs a file
+/// descriptor and a task).
+pub const MAX_CONNECTIONS: usize = 1_000_000;
 
 /// A configuration that cannot be used, with the reason.
 #[derive(Debug, thiserror::Error)]
@@ -52,12 +57,22 @@ pub struct Settings {
     pub code_ttl_secs: u64,
     pub access_token_ttl_secs: u64,
     pub refresh_token_ttl_secs: u64,
-    /// How far in the future a client assertion's `exp` may lie.
+    /// How far in the future a client assertion's `exp` may lie, and how long
+    /// from its `iat` (default 3600: common client libraries sign assertions
+    /// valid for an hour). Each `jti` is kept until its `exp`.
     pub assertion_max_lifetime_secs: u64,
     /// Tolerance for `iat`/`nbf` in the future and `exp` in the past.
     pub clock_skew_secs: u64,
     /// Request bodies above this size get 413.
     pub max_body_bytes: usize,
+    /// A request head must be complete this long after the server starts
+    /// waiting for it (after the accept, or after the previous response of a
+    /// kept-alive connection), so it also bounds silent and unused connections.
+    pub header_read_timeout_secs: u64,
+    /// A connection that moves no byte either way for this long is closed.
+    pub idle_timeout_secs: u64,
+    /// Connections served at once; more wait in the listen backlog.
+    pub max_connections: usize,
     /// Faults to inject; refused unless built with the `faults` feature.
     pub faults: Vec<String>,
 }
@@ -69,15 +84,19 @@ impl Default for Settings {
             code_ttl_secs: 60,
             access_token_ttl_secs: 7200,
             refresh_token_ttl_secs: 30 * 24 * 3600,
-            assertion_max_lifetime_secs: 300,
+            assertion_max_lifetime_secs: 3600,
             clock_skew_secs: 10,
             max_body_bytes: 64 * 1024,
+            header_read_timeout_secs: 10,
+            idle_timeout_secs: 60,
+            max_connections: 1024,
             faults: Vec::new(),
         }
     }
 }
 
-#[derive(Debug, Clone, Deserialize)]
+/// `Debug` redacts `password` and `totp_secret`.
+#[derive(Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct UserConfig {
     pub username: String,
@@ -90,7 +109,8 @@ pub struct UserConfig {
     pub totp_secret: Option<String>,
 }
 
-#[derive(Debug, Clone, Deserialize)]
+/// `Debug` redacts `secret`.
+#[derive(Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ClientConfig {
     pub id: String,
@@ -132,7 +152,8 @@ pub struct KeyConfig {
     pub public_key_pem: String,
 }
 
-#[derive(Debug, Clone, Deserialize)]
+/// `Debug` redacts `api_key`.
+#[derive(Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct AccountConfig {
     pub email: String,
@@ -175,7 +196,8 @@ pub struct FlowConfig {
     pub components: Vec<String>,
 }
 
-#[derive(Debug, Clone, Deserialize)]
+/// `Debug` redacts `write_key` (it authenticates `/v1/track` calls).
+#[derive(Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct SourceConfig {
     pub id: String,
@@ -188,6 +210,68 @@ pub struct SourceConfig {
 
 fn default_source_kind() -> String {
     "http-api".to_owned()
+}
+
+/// What `Debug` prints for a secret: whether one is set, never its value.
+pub(crate) fn redacted(secret: Option<&str>) -> &'static str {
+    match secret {
+        Some(_) => "[redacted]",
+        None => "None",
+    }
+}
+
+impl fmt::Debug for UserConfig {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("UserConfig")
+            .field("username", &self.username)
+            .field("password", &redacted(Some(&self.password)))
+            .field("name", &self.name)
+            .field("email", &self.email)
+            .field("totp_secret", &redacted(self.totp_secret.as_deref()))
+            .finish()
+    }
+}
+
+impl fmt::Debug for ClientConfig {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ClientConfig")
+            .field("id", &self.id)
+            .field("name", &self.name)
+            .field("secret", &redacted(self.secret.as_deref()))
+            .field("auth_methods", &self.auth_methods)
+            .field("grants", &self.grants)
+            .field("redirect_uris", &self.redirect_uris)
+            .field("redirect_policy", &self.redirect_policy)
+            .field("scopes", &self.scopes)
+            .field("default_scopes", &self.default_scopes)
+            .field("pkce", &self.pkce)
+            .field("allow_plain_pkce", &self.allow_plain_pkce)
+            .field("trusted", &self.trusted)
+            .field("keys", &self.keys)
+            .field("access_token_ttl_secs", &self.access_token_ttl_secs)
+            .field("token_expiration_period", &self.token_expiration_period)
+            .finish()
+    }
+}
+
+impl fmt::Debug for AccountConfig {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("AccountConfig")
+            .field("email", &self.email)
+            .field("api_key", &redacted(Some(&self.api_key)))
+            .field("grants", &self.grants)
+            .finish()
+    }
+}
+
+impl fmt::Debug for SourceConfig {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("SourceConfig")
+            .field("id", &self.id)
+            .field("write_key", &redacted(Some(&self.write_key)))
+            .field("kind", &self.kind)
+            .finish()
+    }
 }
 
 /// Segment's seven token expiration periods, in seconds.
@@ -235,6 +319,16 @@ impl Config {
         if s.code_ttl_secs == 0 || s.code_ttl_secs > MAX_CODE_TTL_SECS {
             return invalid(format!(
                 "settings.code_ttl_secs must be between 1 and {MAX_CODE_TTL_SECS}"
+            ));
+        }
+        if s.header_read_timeout_secs == 0 || s.idle_timeout_secs == 0 {
+            return invalid(
+                "settings.header_read_timeout_secs and idle_timeout_secs must be positive",
+            );
+        }
+        if s.max_connections == 0 || s.max_connections > MAX_CONNECTIONS {
+            return invalid(format!(
+                "settings.max_connections must be between 1 and {MAX_CONNECTIONS}"
             ));
         }
         if s.access_token_ttl_secs == 0 || s.refresh_token_ttl_secs == 0 {
@@ -418,12 +512,40 @@ mod tests {
     }
 
     #[test]
+    fn debug_prints_no_secret() {
+        let config = Config::demo();
+        let shown = format!("{config:?}");
+        let mut secrets = Vec::new();
+        for u in &config.users {
+            secrets.push(u.password.clone());
+            secrets.extend(u.totp_secret.clone());
+        }
+        secrets.extend(config.clients.iter().filter_map(|c| c.secret.clone()));
+        secrets.extend(config.accounts.iter().map(|a| a.api_key.clone()));
+        for t in &config.tenants {
+            secrets.extend(t.sources.iter().map(|s| s.write_key.clone()));
+        }
+        assert!(
+            secrets.len() >= 10,
+            "the demo fixture has secrets of every kind"
+        );
+        for secret in &secrets {
+            assert!(!shown.contains(secret.as_str()), "Debug shows {secret:?}");
+        }
+        assert!(shown.contains("demo-confidential") && shown.contains("[redacted]"));
+    }
+
+    #[test]
     fn rejects_bad_settings() {
         assert!(with_settings("code_ttl_secs = 601").is_err());
         assert!(with_settings("code_ttl_secs = 0").is_err());
         assert!(with_settings("issuer = \"http://x/?q=1\"").is_err());
         assert!(with_settings("faults = [\"no-such-fault\"]").is_err());
         assert!(with_settings("unknown = 1").is_err());
+        assert!(with_settings("header_read_timeout_secs = 0").is_err());
+        assert!(with_settings("idle_timeout_secs = 0").is_err());
+        assert!(with_settings("max_connections = 0").is_err());
+        assert!(with_settings("max_connections = 1000001").is_err());
         assert!(with_settings("code_ttl_secs = 600").is_ok());
     }
 

@@ -30,13 +30,25 @@ pub struct IssueRequest<'a> {
 }
 
 /// Freshly issued tokens; the plaintext exists only here and in the response.
-#[derive(Debug)]
+/// `Debug` redacts both tokens.
 pub struct Issued {
     pub access_token: String,
     pub refresh_token: Option<String>,
     /// Seconds; `None` for tokens that never expire.
     pub expires_in: Option<u64>,
     pub scope: ScopeSet,
+}
+
+impl std::fmt::Debug for Issued {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        use crate::config::redacted;
+        f.debug_struct("Issued")
+            .field("access_token", &redacted(Some(&self.access_token)))
+            .field("refresh_token", &redacted(self.refresh_token.as_deref()))
+            .field("expires_in", &self.expires_in)
+            .field("scope", &self.scope)
+            .finish()
+    }
 }
 
 /// Tokens minted but not yet stored: the plaintext for the response and the
@@ -156,5 +168,23 @@ impl AppState {
             );
         }
         response
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn debug_of_issued_tokens_shows_neither_token() {
+        let issued = Issued {
+            access_token: "access-s3cr3t".into(),
+            refresh_token: Some("refresh-s3cr3t".into()),
+            expires_in: Some(60),
+            scope: ScopeSet::default(),
+        };
+        let shown = format!("{issued:?}");
+        assert!(!shown.contains("s3cr3t"), "{shown}");
+        assert!(shown.contains("expires_in: Some(60)"), "{shown}");
     }
 }

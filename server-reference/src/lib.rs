@@ -14,6 +14,7 @@ pub mod bearer;
 pub mod bounded;
 pub mod client_auth;
 pub mod config;
+mod connections;
 pub mod crypto;
 pub mod error;
 pub mod faults;

@@ -27,6 +27,19 @@ struct Args {
     /// is kept in memory and lost at exit.
     #[arg(long, value_name = "URL")]
     database: Option<String>,
+    /// Seconds a client has to send a complete request head, counted from the
+    /// accept or the previous response (`settings.header_read_timeout_secs`,
+    /// default 10).
+    #[arg(long, value_name = "SECS")]
+    header_read_timeout: Option<u64>,
+    /// Seconds a connection may move no byte before it is closed
+    /// (`settings.idle_timeout_secs`, default 60).
+    #[arg(long, value_name = "SECS")]
+    idle_timeout: Option<u64>,
+    /// Connections served at once; more wait to be accepted
+    /// (`settings.max_connections`, default 1024).
+    #[arg(long, value_name = "N")]
+    max_connections: Option<usize>,
 }
 
 #[tokio::main]
@@ -47,7 +60,7 @@ async fn main() -> std::process::ExitCode {
 }
 
 async fn run(args: Args) -> Result<(), Box<dyn std::error::Error>> {
-    let (config, demo) = match &args.config {
+    let (mut config, demo) = match &args.config {
         Some(path) => {
             let text = std::fs::read_to_string(path)
                 .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
@@ -58,6 +71,16 @@ async fn run(args: Args) -> Result<(), Box<dyn std::error::Error>> {
         }
         None => (Config::demo(), true),
     };
+    let settings = &mut config.settings;
+    if let Some(secs) = args.header_read_timeout {
+        settings.header_read_timeout_secs = secs;
+    }
+    if let Some(secs) = args.idle_timeout {
+        settings.idle_timeout_secs = secs;
+    }
+    if let Some(n) = args.max_connections {
+        settings.max_connections = n;
+    }
     let server = match &args.database {
         Some(url) if url.starts_with("sqlite:") => {
             let store = SqliteStore::open(url)

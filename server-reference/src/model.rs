@@ -75,9 +75,13 @@ impl AuthMethod {
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum RedirectPolicy {
-    /// Exact string match (RFC 9700 §2.1), loopback IPs on any port (RFC 8252 §7.3).
+    /// Exact string match (RFC 9700 §2.1); for a public client, loopback IPs on
+    /// any port (RFC 8252 §7.3: native apps, which cannot keep a port).
     #[default]
     Exact,
+    /// As `Exact`, with loopback IPs on any port even for a confidential client
+    /// (a confidential client has a fixed redirect URI; opt in deliberately).
+    LoopbackAnyPort,
     /// The Phabricator seed's rule: same scheme, host, port and path, at least the
     /// registered query parameters, no fragment.
     Phabricator,
@@ -194,6 +198,21 @@ pub struct GrantId(pub uuid::Uuid);
 impl GrantId {
     pub fn new() -> Self {
         Self(uuid::Uuid::new_v4())
+    }
+
+    /// The one grant of every client-credentials token of `client_id` (RFC 6749
+    /// §4.4: the client acts on its own standing authorization). Revoking it —
+    /// the client was deleted — revokes all of them, tokens a racing request
+    /// stores afterwards included. A UUIDv8 of SHA-256 over the client id.
+    pub fn of_client(client_id: &str) -> Self {
+        use sha2::{Digest, Sha256};
+        let digest = Sha256::new()
+            .chain_update(b"client_credentials\0")
+            .chain_update(client_id.as_bytes())
+            .finalize();
+        let mut bytes = [0u8; 16];
+        bytes.copy_from_slice(&digest[..16]);
+        Self(uuid::Builder::from_custom_bytes(bytes).into_uuid())
     }
 }
 

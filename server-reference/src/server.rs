@@ -1,4 +1,5 @@
-//! Serving the router on a socket, with graceful shutdown and a purge task.
+//! Serving the router on a socket (through `connections`: timeouts and a
+//! connection cap), with graceful shutdown and a purge task.
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -10,6 +11,7 @@ use tokio::task::JoinHandle;
 use url::Url;
 
 use crate::config::{Config, ConfigError};
+use crate::connections::{self, Limits};
 use crate::state::AppState;
 use crate::store::Store;
 
@@ -53,15 +55,22 @@ impl ServerHandle {
         &self.state
     }
 
-    /// Stops accepting connections and waits for in-flight requests.
+    /// Stops accepting connections, waits for in-flight requests, then
+    /// checkpoints the store (`Store::checkpoint`: with SQLite, the `.db` file
+    /// alone is then complete).
     pub async fn shutdown(mut self) -> std::io::Result<()> {
         if let Some(tx) = self.shutdown.take() {
             let _ = tx.send(());
         }
-        match self.task.take() {
+        let served = match self.task.take() {
             Some(task) => task.await.unwrap_or(Ok(())),
             None => Ok(()),
+        };
+        self.purge.abort();
+        if let Err(e) = self.state.store().checkpoint().await {
+            tracing::warn!(error = %e, "checkpointing the store at shutdown failed");
         }
+        served
     }
 }
 
@@ -104,12 +113,12 @@ pub async fn serve_on(listener: TcpListener, state: AppState) -> Result<ServerHa
     let base_url = Url::parse(&format!("http://{addr}")).expect("a socket address makes a URL");
     let (tx, rx) = oneshot::channel::<()>();
     let app = crate::app(state.clone());
+    let limits = Limits::from_settings(state.settings());
     let task = tokio::spawn(async move {
-        axum::serve(listener, app)
-            .with_graceful_shutdown(async {
-                let _ = rx.await;
-            })
-            .await
+        connections::serve(listener, app, limits, async {
+            let _ = rx.await;
+        })
+        .await
     });
     let purge_state = state.clone();
     let purge = tokio::spawn(async move {

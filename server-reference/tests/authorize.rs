@@ -3,6 +3,7 @@
 
 mod support;
 
+use oauth_server_reference::Config;
 use oauth_server_reference::crypto::TokenHash;
 use oauth_server_reference::model::ChallengeMethod;
 use oauth_server_reference::store::Consumed;
@@ -305,6 +306,35 @@ async fn loopback_redirect_matches_on_any_port() {
         .await;
         assert_error_page(&page, "invalid_request");
     }
+}
+
+/// RFC 8252 §7.3 is for native (public) clients: a confidential client's
+/// loopback URI matches on its own port only, unless configured otherwise.
+#[tokio::test]
+async fn any_loopback_port_is_for_public_clients_unless_configured() {
+    let other_port = [
+        ("client_id", "demo-confidential"),
+        ("response_type", "code"),
+        ("redirect_uri", "http://127.0.0.1:51234/callback"),
+    ];
+    let server = TestServer::demo().await;
+    assert_error_page(&fresh(&server, &other_port).await, "invalid_request");
+
+    let text = oauth_server_reference::config::DEMO_TOML.replacen(
+        "id = \"demo-confidential\"\n",
+        "id = \"demo-confidential\"\nredirect_policy = \"loopback_any_port\"\n",
+        1,
+    );
+    let server = TestServer::with_config(Config::from_toml_str(&text).unwrap()).await;
+    let cb = authorize_code(
+        &server,
+        "demo-confidential",
+        ALICE.0,
+        ALICE.1,
+        &[("redirect_uri", "http://127.0.0.1:51234/callback")],
+    )
+    .await;
+    assert_eq!(cb.base(), "http://127.0.0.1:51234/callback");
 }
 
 #[tokio::test]

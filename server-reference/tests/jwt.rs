@@ -85,11 +85,11 @@ async fn time_claims() {
         &sign(Some(RSA_KID), false, &with(&ts, "iat", json!(now + 60))),
     )
     .await;
-    // iat older than the longest assertion lifetime (300 s + 10 s skew): refused.
+    // exp - iat within the longest assertion lifetime (3600 s + 10 s skew).
     ok_tokens(
         cc_with(
             &ts,
-            &sign(Some(RSA_KID), false, &with(&ts, "iat", json!(now - 290))),
+            &sign(Some(RSA_KID), false, &with(&ts, "iat", json!(now - 3500))),
         )
         .await,
     )
@@ -112,13 +112,83 @@ async fn time_claims() {
     .await;
     refused(
         &ts,
-        &sign(Some(RSA_KID), false, &with(&ts, "exp", json!(now + 3600))),
+        &sign(Some(RSA_KID), false, &with(&ts, "exp", json!(now + 3700))),
     )
     .await;
+    let mut no_iat = with(&ts, "exp", json!(now + 3700));
+    no_iat.as_object_mut().unwrap().remove("iat");
+    refused(&ts, &sign(Some(RSA_KID), false, &no_iat)).await;
     // A valid assertion expires when the server clock moves past exp.
     let late = sign(Some(RSA_KID), false, &claims(&ts));
     ts.handle.state().clock().advance(Duration::from_secs(120));
     refused(&ts, &late).await;
+}
+
+/// As a widely used Python client library (authlib's `private_key_jwt`) builds
+/// an assertion by default: `iat` now, `exp` an hour later, a random `jti`,
+/// `iss` = `sub` = the client id, `aud` = the token endpoint's URL.
+fn hour_long_assertion(ts: &TestServer) -> String {
+    let now = server_now(ts);
+    let claims = json!({
+        "iss": JWT_CLIENT,
+        "sub": JWT_CLIENT,
+        "aud": ts.url(TOKEN),
+        "iat": now,
+        "exp": now + 3600,
+        "jti": oauth_server_reference::crypto::random_token(),
+    });
+    sign(Some(RSA_KID), false, &claims)
+}
+
+#[tokio::test]
+async fn an_hour_long_assertion_is_accepted_and_its_jti_kept_until_exp() {
+    let ts = TestServer::demo().await;
+    let jwt = hour_long_assertion(&ts);
+    ok_tokens(cc_with(&ts, &jwt).await).await;
+    // Replayed within its hour: refused, the jti is still remembered.
+    ts.handle.state().clock().advance(Duration::from_secs(3000));
+    refused(&ts, &jwt).await;
+    // After its exp (and the skew): refused as expired.
+    ts.handle.state().clock().advance(Duration::from_secs(700));
+    let body = refused(&ts, &jwt).await;
+    assert!(s(&body["error_description"]).contains("expired"), "{body}");
+    ok_tokens(cc_with(&ts, &hour_long_assertion(&ts)).await).await;
+}
+
+#[tokio::test]
+async fn the_maximum_assertion_lifetime_is_configurable() {
+    let text = DEMO_TOML.replace(
+        "assertion_max_lifetime_secs = 3600",
+        "assertion_max_lifetime_secs = 300",
+    );
+    let ts = TestServer::with_config(Config::from_toml_str(&text).unwrap()).await;
+    let body = refused(&ts, &hour_long_assertion(&ts)).await;
+    assert!(s(&body["error_description"]).contains("exp"), "{body}");
+    ok_tokens(cc_with(&ts, &sign(Some(RSA_KID), false, &claims(&ts))).await).await;
+}
+
+/// RFC 7515 §4.1.11: a `crit` header names extensions the recipient must
+/// understand; this server understands none, so the assertion is refused.
+#[tokio::test]
+async fn a_critical_header_extension_is_refused() {
+    let ts = TestServer::demo().await;
+    let pem = std::fs::read(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/fixtures/demo-jwt-private.pem"
+    ))
+    .unwrap();
+    let key = EncodingKey::from_rsa_pem(&pem).unwrap();
+    let mut header = Header::new(Algorithm::RS256);
+    header.kid = Some(RSA_KID.to_owned());
+    header.crit = Some(vec!["urn:example:unknown".to_owned()]);
+    header.extras.insert("urn:example:unknown", true);
+    let jwt = jsonwebtoken::encode(&header, &claims(&ts), &key).unwrap();
+    let body = refused(&ts, &jwt).await;
+    assert!(s(&body["error_description"]).contains("crit"), "{body}");
+    // The same assertion without it passes.
+    header.crit = None;
+    let jwt = jsonwebtoken::encode(&header, &claims(&ts), &key).unwrap();
+    ok_tokens(cc_with(&ts, &jwt).await).await;
 }
 
 #[tokio::test]

@@ -268,6 +268,9 @@ impl Store for FailingStore {
     async fn consume_code(&self, h: &TokenHash) -> Result<Consumed<AuthCode>, StoreError> {
         self.inner.consume_code(h).await
     }
+    async fn code(&self, h: &TokenHash) -> Result<Option<AuthCode>, StoreError> {
+        self.inner.code(h).await
+    }
     async fn insert_tokens(&self, t: Vec<TokenRecord>) -> Result<(), StoreError> {
         self.inner.insert_tokens(t).await
     }

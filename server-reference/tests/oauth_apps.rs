@@ -254,6 +254,80 @@ async fn bad_creation_input_is_refused_and_nothing_is_created() {
     assert_eq!(list["data"], json!([]));
 }
 
+/// The demo public key as PKCS#1 (`openssl rsa -pubin -RSAPublicKey_out`): an RSA
+/// public key, but not SPKI.
+const PKCS1_PUBLIC: &str = "-----BEGIN RSA PUBLIC KEY-----
+MIIBCgKCAQEA4bX3AqoTzLJHsvfXTNCwg5Wq8wtArNeWCCmDgx3PIfrAXBOtT9K8
+ZY4ORUsND7luwnBDLNAWQvGtY0kW5rJ9JY5+SIkfIGb7ig5E2n75yoBvWoxRsNN1
+qNsU0mNNqda0ysSQkvFfOltWAZIIVRkFZmAdu08gZ79YglcLke8KBwtywECD7xeu
+fMQSKv5+sSe+XWy5miDu5p5yhDqTaQptd8duB92csqLY8K4EqaP6WyRTP2jA86Gr
+oWC4+MpNzYpJFZBTU2Y9q1Ek46bhv7vwkdWwboAmF5izs+F0odkFqRGtLA9RKp8O
+xPDAf65VC7P2oDvaglRuHyyX63pWP0taXQIDAQAB
+-----END RSA PUBLIC KEY-----
+";
+
+#[tokio::test]
+async fn only_an_spki_public_key_is_accepted_never_a_private_key() {
+    let ts = TestServer::demo().await;
+    let private = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/fixtures/demo-jwt-private.pem"
+    ))
+    .unwrap();
+    let secret_line = private.lines().nth(1).unwrap().to_owned();
+    let pkcs1_private = private.replace("PRIVATE KEY", "RSA PRIVATE KEY");
+    let both = format!("{}{private}", public_pem());
+    for (pem, problem) in [
+        (private.as_str(), "private key"),
+        (pkcs1_private.as_str(), "private key"),
+        (both.as_str(), "private key"),
+        (PKCS1_PUBLIC, "SPKI"),
+    ] {
+        let resp = send(
+            &ts,
+            Method::POST,
+            APPS,
+            ADMIN,
+            Some(app_doc(pem, "1d", &ALL_SCOPES)),
+        )
+        .await;
+        let d = detail(resp, StatusCode::UNPROCESSABLE_ENTITY).await;
+        assert!(d.contains(problem), "{problem}: {d}");
+        assert!(!d.contains(&secret_line), "the key is not echoed");
+    }
+    let list = json(send(&ts, Method::GET, APPS, ADMIN, None).await).await;
+    assert_eq!(list["data"], json!([]));
+
+    let (app, _) = create(&ts, "1d", &ALL_SCOPES).await;
+    let key_doc = json!({"data": {"type": "oauth-app-key", "attributes": {"name": "two", "publicKey": private}}});
+    let keys = format!("{APPS}/{app}/keys");
+    let d = detail(
+        send(&ts, Method::POST, &keys, ADMIN, Some(key_doc)).await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+    )
+    .await;
+    assert!(d.contains("private key"), "{d}");
+    let shown = json(
+        send(
+            &ts,
+            Method::GET,
+            &format!("{APPS}/{app}"),
+            SOURCE_READER,
+            None,
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(
+        shown["data"]["attributes"]["keys"]
+            .as_array()
+            .unwrap()
+            .len(),
+        1
+    );
+    assert!(!shown.to_string().contains(&secret_line));
+}
+
 #[tokio::test]
 async fn keys_second_yes_third_no_delete_but_not_the_last() {
     let ts = TestServer::demo().await;
@@ -550,6 +624,82 @@ async fn delete_only_without_connected_source_and_the_client_is_gone() {
         patch_source(&ts, ADMIN, connect(&app)).await.status(),
         StatusCode::NOT_FOUND
     );
+}
+
+#[tokio::test]
+async fn deleting_an_app_revokes_its_tokens() {
+    let ts = TestServer::demo().await;
+    let (app, kid) = create(&ts, "30d", &ALL_SCOPES).await;
+    let (other, other_kid) = create(&ts, "30d", &ALL_SCOPES).await;
+    let tokens: Vec<String> = [
+        token(&ts, &app, &kid, None).await,
+        token(&ts, &app, &kid, Some("tracking_api:write")).await,
+    ]
+    .iter()
+    .map(|t| t["access_token"].as_str().unwrap().to_owned())
+    .collect();
+    let kept = token(&ts, &other, &other_kid, None).await["access_token"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    patch_source(&ts, ADMIN, connect(&app)).await;
+    patch_source(&ts, ADMIN, enforce(true)).await;
+    assert_eq!(
+        track(&ts, Some(&tokens[0]), event()).await.status(),
+        StatusCode::OK
+    );
+    patch_source(&ts, ADMIN, enforce(false)).await;
+    patch_source(&ts, ADMIN, disconnect()).await;
+
+    let path = format!("{APPS}/{app}");
+    assert_eq!(
+        send(&ts, Method::DELETE, &path, ADMIN, None).await.status(),
+        StatusCode::NO_CONTENT
+    );
+    let introspect = |t: String| {
+        let ts = &ts;
+        async move {
+            let resp = ts
+                .post_form(
+                    "/oauth/introspect",
+                    Some(support::CONFIDENTIAL),
+                    &[("token", &t)],
+                )
+                .await;
+            json(resp).await["active"].as_bool().unwrap()
+        }
+    };
+    for t in &tokens {
+        assert!(
+            !introspect(t.clone()).await,
+            "a deleted app's token is inactive"
+        );
+        let me = ts
+            .http
+            .get(ts.url("/api/v4/user"))
+            .bearer_auth(t)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(me.status(), StatusCode::UNAUTHORIZED);
+    }
+    assert!(
+        introspect(kept.clone()).await,
+        "another app's token stays active"
+    );
+    // The source, now connected to the other app and enforcing, refuses them.
+    patch_source(&ts, ADMIN, connect(&other)).await;
+    patch_source(&ts, ADMIN, enforce(true)).await;
+    assert_eq!(
+        track(&ts, Some(&kept), event()).await.status(),
+        StatusCode::OK
+    );
+    for t in &tokens {
+        assert_eq!(
+            track(&ts, Some(t), event()).await.status(),
+            StatusCode::UNAUTHORIZED
+        );
+    }
 }
 
 #[tokio::test]

@@ -37,6 +37,7 @@ contract!(
     clients_round_trip_and_upsert,
     users_round_trip_and_upsert,
     codes_are_single_use_under_concurrency,
+    reading_a_code_does_not_consume_it,
     refresh_tokens_rotate_once_with_their_successors,
     revoking_a_grant_covers_later_tokens,
     revoking_one_token,
@@ -273,6 +274,28 @@ async fn codes_are_single_use_under_concurrency(store: Arc<dyn Store>) {
         Consumed::Fresh(c) => assert_eq!((c.redirect_uri, c.challenge), (None, None)),
         other => panic!("expected Fresh, got {other:?}"),
     }
+}
+
+async fn reading_a_code_does_not_consume_it(store: Arc<dyn Store>) {
+    let issued = code(&GrantId::new());
+    store.insert_code(issued.clone()).await.unwrap();
+    for _ in 0..2 {
+        let read = store.code(&issued.hash).await.unwrap().expect("the code");
+        assert_eq!(read.client_id, issued.client_id);
+        assert_eq!(read.grant_id, issued.grant_id);
+    }
+    assert!(matches!(
+        store.consume_code(&issued.hash).await.unwrap(),
+        Consumed::Fresh(_)
+    ));
+    assert!(store.code(&issued.hash).await.unwrap().is_some());
+    assert!(
+        store
+            .code(&TokenHash::of("never-issued"))
+            .await
+            .unwrap()
+            .is_none()
+    );
 }
 
 async fn refresh_tokens_rotate_once_with_their_successors(store: Arc<dyn Store>) {

@@ -91,6 +91,74 @@ async fn code_of_another_client_is_refused() {
         )
         .await;
     assert_error(resp, 400, "invalid_grant").await;
+    // Not burnt: the client it was issued to still redeems it, once.
+    ok_tokens(redeem(&ts, &code).await).await;
+}
+
+/// Two `Authorization` headers are refused (400 `invalid_request`) rather than
+/// one of them picked, at the token endpoint, a resource, the management API and
+/// the tracking API.
+#[tokio::test]
+async fn two_authorization_headers_are_refused_everywhere() {
+    use base64::Engine as _;
+    let ts = TestServer::demo().await;
+    let basic = |id: &str, secret: &str| {
+        let raw = format!("{id}:{secret}");
+        format!(
+            "Basic {}",
+            base64::engine::general_purpose::STANDARD.encode(raw)
+        )
+    };
+    let twice = |req: reqwest::RequestBuilder, first: &str, second: &str| {
+        let mut headers = reqwest::header::HeaderMap::new();
+        headers.append("authorization", first.parse().unwrap());
+        headers.append("authorization", second.parse().unwrap());
+        req.headers(headers)
+    };
+    let own = basic(CONFIDENTIAL.0, CONFIDENTIAL.1);
+    let cc = [("grant_type", "client_credentials")];
+    for second in [own.as_str(), "Basic bm9ib2R5Og==", "Bearer x"] {
+        let resp = twice(ts.http.post(ts.url(TOKEN)).form(&cc), &own, second)
+            .send()
+            .await
+            .unwrap();
+        assert_error(resp, 400, "invalid_request").await;
+    }
+    let token =
+        s(&ok_tokens(ts.post_form(TOKEN, Some(CONFIDENTIAL), &cc).await).await["access_token"])
+            .to_owned();
+    let bearer = format!("Bearer {token}");
+    let resp = twice(ts.http.get(ts.url("/api/v4/user")), &bearer, &bearer)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 400);
+    assert!(
+        resp.headers()["www-authenticate"]
+            .to_str()
+            .unwrap()
+            .contains("invalid_request")
+    );
+    let admin = basic("admin@example.com", "demo-admin-key");
+    let resp = twice(
+        ts.http.get(ts.url("/v2/tenants/demo-tenant/oauth-clients")),
+        &admin,
+        &admin,
+    )
+    .send()
+    .await
+    .unwrap();
+    assert_eq!(resp.status(), 400);
+    let event = serde_json::json!({"type": "track", "event": "e", "userId": "u"});
+    let resp = twice(
+        ts.http.post(ts.url("/v1/track")).json(&event),
+        &basic("demo-write-key", ""),
+        &basic("demo-write-key", ""),
+    )
+    .send()
+    .await
+    .unwrap();
+    assert_eq!(resp.status(), 400);
 }
 
 #[tokio::test]

@@ -24,6 +24,7 @@
 //! guessing. Which source was used is reported by [`Resolved::secret_source`].
 
 use std::collections::HashMap;
+use std::fmt;
 
 use serde_json::Value;
 use url::Url;
@@ -80,8 +81,8 @@ pub enum ResolveError {
     Client(#[source] crate::Error),
 }
 
-/// The `oauth2` block of a `component.json`.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// The `oauth2` block of a `component.json`. `Debug` redacts `client_secret`.
+#[derive(Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct OAuth2Block {
     /// `client_id`: empty, a literal, or `{{ENV_VAR}}`.
@@ -92,6 +93,25 @@ pub struct OAuth2Block {
     pub auth_uri: String,
     /// `token_uri` as written.
     pub token_uri: String,
+}
+
+impl fmt::Debug for OAuth2Block {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // A `{{NAME}}` reference names a variable and is no secret; a literal is.
+        let secret = self.client_secret.trim();
+        let is_reference = secret.starts_with("{{") && secret.ends_with("}}");
+        let shown = match () {
+            () if secret.is_empty() => "",
+            () if is_reference => secret,
+            () => "[redacted]",
+        };
+        f.debug_struct("OAuth2Block")
+            .field("client_id", &self.client_id)
+            .field("client_secret", &shown)
+            .field("auth_uri", &self.auth_uri)
+            .field("token_uri", &self.token_uri)
+            .finish()
+    }
 }
 
 /// A parsed `component.json`: what the resolver needs of it.
@@ -211,8 +231,8 @@ pub struct Resolved {
     pub secret_source: SecretSource,
 }
 
-/// Resolves a component's OAuth client; see the [module docs](self).
-#[derive(Debug)]
+/// Resolves a component's OAuth client; see the [module docs](self). `Debug`
+/// names the environment's variables, never their values.
 pub struct Resolver<'a> {
     component_json: &'a ComponentJson,
     component: ComponentId,
@@ -220,6 +240,21 @@ pub struct Resolver<'a> {
     env: HashMap<String, String>,
     auth: TokenEndpointAuth,
     allow_insecure_http: bool,
+}
+
+impl fmt::Debug for Resolver<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut names: Vec<&str> = self.env.keys().map(String::as_str).collect();
+        names.sort_unstable();
+        f.debug_struct("Resolver")
+            .field("component_json", self.component_json)
+            .field("component", &self.component)
+            .field("tenant", &self.tenant.as_ref().map(|(_, t)| t))
+            .field("env_names", &names)
+            .field("auth", &self.auth)
+            .field("allow_insecure_http", &self.allow_insecure_http)
+            .finish()
+    }
 }
 
 impl<'a> Resolver<'a> {
@@ -369,5 +404,35 @@ impl<'a> Resolver<'a> {
                 None => SecretSource::OAuth2Block,
             },
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn debug_shows_no_secret() {
+        let cj = ComponentJson::parse(
+            br#"{"useOAuthClient": true, "envVars": {"OAUTH_CLIENT_SECRET": {}},
+                "oauth2": {"client_id": "id-1", "client_secret": "literal-s3cr3t",
+                           "auth_uri": "https://p.example/auth", "token_uri": "https://p.example/token"}}"#,
+        )
+        .unwrap();
+        let env = HashMap::from([("OAUTH_CLIENT_SECRET".to_owned(), "env-s3cr3t".to_owned())]);
+        let resolver = Resolver::new(&cj, ComponentId::new("c")).env(env);
+        let shown = format!("{cj:?} {resolver:?}");
+        assert!(!shown.contains("s3cr3t"), "{shown}");
+        assert!(
+            shown.contains("OAUTH_CLIENT_SECRET") && shown.contains("id-1"),
+            "{shown}"
+        );
+        // A reference names a variable, not a value: shown as written.
+        let reference = ComponentJson::parse(
+            br#"{"oauth2": {"client_id": "", "client_secret": "{{MY_SECRET}}",
+                            "auth_uri": "https://p.example/a", "token_uri": "https://p.example/t"}}"#,
+        )
+        .unwrap();
+        assert!(format!("{reference:?}").contains("{{MY_SECRET}}"));
     }
 }

@@ -245,10 +245,14 @@ impl ManagementClient {
             self.inner.email,
             self.inner.api_key.secret()
         ));
+        // Sensitive: `Debug` of the request (or its headers) prints `Sensitive`.
+        let mut authorization = http::HeaderValue::from_str(&format!("Basic {credentials}"))
+            .map_err(|_| Error::config("the email or API key cannot be sent in a header"))?;
+        authorization.set_sensitive(true);
         let mut builder = http::Request::builder()
             .method(method)
             .uri(url.as_str())
-            .header(http::header::AUTHORIZATION, format!("Basic {credentials}"))
+            .header(http::header::AUTHORIZATION, authorization)
             .header(http::header::ACCEPT, accept);
         let body = match body {
             Some((content_type, bytes)) => {
@@ -490,6 +494,23 @@ mod tests {
     #[test]
     fn api_key_is_redacted() {
         assert_eq!(format!("{:?}", ApiKey::new("k")), "ApiKey([redacted])");
+    }
+
+    #[test]
+    fn the_basic_header_is_sensitive() {
+        let url: Url = "http://127.0.0.1:1".parse().unwrap();
+        let api = ManagementClient::new(url.clone(), "a@b", ApiKey::new("s3cr3t-key")).unwrap();
+        let req = api
+            .request(http::Method::GET, &url, JSON_API, None)
+            .unwrap();
+        let value = &req.headers()[http::header::AUTHORIZATION];
+        assert!(value.is_sensitive());
+        let shown = format!("{req:?} {:?} {api:?}", req.headers());
+        let encoded = base64::engine::general_purpose::STANDARD.encode("a@b:s3cr3t-key");
+        assert!(
+            !shown.contains(&encoded) && !shown.contains("s3cr3t-key"),
+            "{shown}"
+        );
     }
 
     #[test]

@@ -92,6 +92,7 @@ pub(crate) fn authenticate<'a>(
     accounts: &'a [Account],
     headers: &HeaderMap,
 ) -> Result<&'a Account, ApiError> {
+    crate::client_auth::authorization_header(headers).map_err(ApiError::bad_request)?;
     let (email, key) = basic_credentials(headers).ok_or_else(ApiError::unauthorized)?;
     let presented = TokenHash::of(&key);
     let unknown = TokenHash::of("");

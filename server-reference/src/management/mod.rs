@@ -156,6 +156,10 @@ impl Management {
             for client in segment_apps::clients(&data.segment) {
                 store.put_client(client?).await?;
             }
+            // Likewise a crash between an app's deletion and its tokens' revocation.
+            for grant in segment_apps::deleted_grants(&data.segment) {
+                store.revoke_grant(&grant).await?;
+            }
             services::restore_trust(&data.services, store).await?;
         }
         Ok(management)

@@ -19,13 +19,15 @@
 //!   (409 both): an enforcing source always has an app whose tokens it accepts.
 //! - `DELETE` of an app with a connected source is 409.
 //!
-//! A public key must be an RSA public key in PEM (Segment signs with RS256); anything
-//! else is 422 and nothing changes. Each app *is* a protocol client in the `Store`:
+//! A public key must be an RSA public key in SPKI PEM (`-----BEGIN PUBLIC KEY-----`,
+//! what `openssl rsa -pubout` writes; Segment signs with RS256); anything else — a
+//! private key above all — is 422 and nothing changes. Each app *is* a protocol client in the `Store`:
 //! `private_key_jwt`, `client_credentials`, its keys, its scopes, an access-token
 //! lifetime of its period; every change is written through at once, in the order of
 //! the changes (see `Management::change_and_register`). The `Store` has no deletion,
 //! so a deleted app's client is replaced by one with no keys, grants or scopes: it
-//! can never authenticate again. Deleted app ids are remembered, so that start-up
+//! can never authenticate again, and its tokens — all of one grant,
+//! `GrantId::of_client` — are revoked. Deleted app ids are remembered, so that start-up
 //! can write every app's client (and every tombstone) again from the records.
 //!
 //! Authorization: an account authenticated as for the other management APIs, whose
@@ -50,7 +52,7 @@ use super::segment_roles::{self, Action};
 use crate::config::{Config, KeyConfig, expiration_period_secs};
 use crate::crypto::{TokenHash, random_token};
 use crate::faults::Fault;
-use crate::model::{AuthMethod, Client, GrantType, PkcePolicy, RedirectPolicy};
+use crate::model::{AuthMethod, Client, GrantId, GrantType, PkcePolicy, RedirectPolicy};
 use crate::scope::ScopeSet;
 use crate::state::AppState;
 use crate::store::StoreError;
@@ -105,8 +107,9 @@ fn http_api() -> String {
     "http-api".to_owned()
 }
 
-/// A Segment source: its write key and OAuth settings.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+/// A Segment source: its write key and OAuth settings. `Debug` redacts the
+/// write key.
+#[derive(Clone, Serialize, Deserialize)]
 pub(crate) struct Source {
     pub(crate) id: String,
     pub(crate) write_key: String,
@@ -115,6 +118,18 @@ pub(crate) struct Source {
     pub(crate) kind: String,
     pub(crate) app: Option<String>,
     pub(crate) enforced: bool,
+}
+
+impl std::fmt::Debug for Source {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Source")
+            .field("id", &self.id)
+            .field("write_key", &crate::config::redacted(Some(&self.write_key)))
+            .field("kind", &self.kind)
+            .field("app", &self.app)
+            .field("enforced", &self.enforced)
+            .finish()
+    }
 }
 
 /// The workspaces of the configuration's tenants, with their sources.
@@ -229,6 +244,16 @@ pub(crate) fn clients(
     })
 }
 
+/// The grants of the deleted apps' tokens, revoked at deletion and again at
+/// start-up (revoking twice is harmless).
+pub(crate) fn deleted_grants(
+    workspaces: &BTreeMap<String, Workspace>,
+) -> impl Iterator<Item = GrantId> + '_ {
+    workspaces
+        .values()
+        .flat_map(|ws| ws.deleted.iter().map(|id| GrantId::of_client(id)))
+}
+
 /// The client left behind by a deleted app: nothing it could authenticate with.
 fn tombstone(id: &str) -> Client {
     Client {
@@ -247,6 +272,33 @@ fn tombstone(id: &str) -> Client {
         keys: Vec::new(),
         access_token_ttl_secs: None,
     }
+}
+
+/// Only an SPKI public key, as `openssl rsa -pubout` writes it: one PEM block
+/// labelled `PUBLIC KEY`, nothing around it. The PEM decoder alone would take a
+/// private key too (and derive its public half), and the app's keys are stored
+/// and shown to every role that may view the app. Checked on input only, so
+/// records saved before the check still load.
+fn spki_only(pem: &str) -> Result<(), ApiError> {
+    const BEGIN: &str = "-----BEGIN PUBLIC KEY-----";
+    const END: &str = "-----END PUBLIC KEY-----";
+    let text = pem.trim();
+    let refuse = |detail: &str| {
+        Err(ApiError::unprocessable(detail.to_owned()).at("/data/attributes/publicKey"))
+    };
+    if text.contains("PRIVATE KEY") {
+        return refuse(
+            "publicKey is a private key; send only its public half \
+             (`openssl rsa -in private.pem -pubout -outform PEM`), and treat the private key as exposed",
+        );
+    }
+    if !text.starts_with(BEGIN) || !text.ends_with(END) || text.matches("-----BEGIN").count() != 1 {
+        return refuse(
+            "publicKey must be exactly one RSA public key in PEM, in SPKI form \
+             (-----BEGIN PUBLIC KEY-----), as `openssl rsa -in private.pem -pubout -outform PEM` writes it",
+        );
+    }
+    Ok(())
 }
 
 fn decode(kid: &str, pem: &str) -> Result<crate::model::ClientKey, ApiError> {
@@ -435,6 +487,7 @@ async fn create(
     let period = period(&res, true)?.unwrap_or_default();
     let scopes = scopes(&res, true)?.unwrap_or_default();
     let key_id = new_id("key_");
+    spki_only(&pem)?;
     decode(&key_id, &pem)?;
     let app = App {
         id: new_id("app_"),
@@ -553,6 +606,7 @@ async fn add_key(
                 "an OAuth app holds at most {MAX_KEYS} public keys; delete one first"
             )));
         }
+        spki_only(&pem)?;
         decode(&key_id, &pem)?;
         a.keys.push(AppKey {
             id: key_id.clone(),
@@ -613,6 +667,13 @@ async fn remove(
         Ok(((), Some(tombstone(&app))))
     })
     .await?;
+    // After the tombstone, so no new token can be issued; the grant's revocation
+    // also covers a token a request authenticated just before stores later.
+    state
+        .store()
+        .revoke_grant(&GrantId::of_client(&app))
+        .await
+        .map_err(ApiError::storage)?;
     Ok(StatusCode::NO_CONTENT.into_response())
 }
 

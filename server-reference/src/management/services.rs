@@ -47,7 +47,8 @@ const FIELDS: [&str; 9] = [
 ];
 
 /// A registered Hub service (its secret lives only as a hash, in the `Store`).
-#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+/// `Debug` redacts `leaked_secret`.
+#[derive(Clone, serde::Serialize, serde::Deserialize)]
 pub(crate) struct Service {
     id: String,
     name: String,
@@ -61,6 +62,23 @@ pub(crate) struct Service {
     /// never saved.
     #[serde(skip)]
     leaked_secret: Option<String>,
+}
+
+impl std::fmt::Debug for Service {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let leaked = crate::config::redacted(self.leaked_secret.as_deref());
+        f.debug_struct("Service")
+            .field("id", &self.id)
+            .field("name", &self.name)
+            .field("home_url", &self.home_url)
+            .field("redirect_uris", &self.redirect_uris)
+            .field("application_name", &self.application_name)
+            .field("vendor", &self.vendor)
+            .field("version", &self.version)
+            .field("trusted", &self.trusted)
+            .field("leaked_secret", &leaked)
+            .finish()
+    }
 }
 
 impl Service {

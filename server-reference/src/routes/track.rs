@@ -89,6 +89,9 @@ async fn track(State(state): State<AppState>, headers: HeaderMap, body: Bytes) -
     let Ok(body) = serde_json::from_slice::<Value>(&body) else {
         return failure(StatusCode::BAD_REQUEST, "the body must be JSON");
     };
+    if let Err(message) = crate::client_auth::authorization_header(&headers) {
+        return failure(StatusCode::BAD_REQUEST, message);
+    }
     let auth = authorization(&headers);
     let from_body = body.get("writeKey").and_then(Value::as_str);
     let write_key = match (&auth, from_body) {

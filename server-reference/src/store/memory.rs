@@ -111,6 +111,10 @@ impl Store for MemoryStore {
         })
     }
 
+    async fn code(&self, hash: &TokenHash) -> Result<Option<AuthCode>, StoreError> {
+        Ok(lock(&self.codes).get(hash).map(|(code, _)| code.clone()))
+    }
+
     async fn insert_tokens(&self, tokens: Vec<TokenRecord>) -> Result<(), StoreError> {
         for token in tokens {
             lock(self.shard(&token.hash))

@@ -44,6 +44,9 @@ pub trait Store: Send + Sync + 'static {
     async fn insert_code(&self, code: AuthCode) -> Result<(), StoreError>;
     /// Atomically marks a code used; exactly one caller ever sees `Fresh`.
     async fn consume_code(&self, hash: &TokenHash) -> Result<Consumed<AuthCode>, StoreError>;
+    /// A code without consuming it (used or not), so the token endpoint can refuse
+    /// a code presented by another client without burning it for its own.
+    async fn code(&self, hash: &TokenHash) -> Result<Option<AuthCode>, StoreError>;
 
     /// Stores tokens issued together (an access token and its refresh token) in
     /// one step: all of them are acknowledged, or none is.
@@ -100,4 +103,11 @@ pub trait Store: Send + Sync + 'static {
 
     /// Drops expired codes, tokens and `jti`s. Returns how many records went.
     async fn purge_expired(&self, now: Millis) -> Result<usize, StoreError>;
+
+    /// Called at a clean shutdown, after the last request: leaves the store's
+    /// file complete on its own (SQLite: the WAL checkpointed into the database
+    /// and truncated), so a copy of that one file is a full backup.
+    async fn checkpoint(&self) -> Result<(), StoreError> {
+        Ok(())
+    }
 }

@@ -492,6 +492,15 @@ impl Store for SqliteStore {
         })
     }
 
+    async fn code(&self, h: &TokenHash) -> Result<Option<AuthCode>, StoreError> {
+        let row = sqlx::query("SELECT * FROM codes WHERE hash = ?")
+            .bind(&h.as_bytes()[..])
+            .fetch_optional(&self.reader)
+            .await
+            .map_err(db)?;
+        row.as_ref().map(code_from_row).transpose()
+    }
+
     async fn insert_tokens(&self, tokens: Vec<TokenRecord>) -> Result<(), StoreError> {
         self.writer.insert(tokens).await
     }
@@ -685,5 +694,26 @@ impl Store for SqliteStore {
             })
             .await?;
         Ok(usize::try_from(purged).unwrap_or(usize::MAX))
+    }
+
+    async fn checkpoint(&self) -> Result<(), StoreError> {
+        let row = self
+            .writer
+            .run(|conn| {
+                Box::pin(async move {
+                    sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)")
+                        .fetch_one(conn)
+                        .await
+                })
+            })
+            .await?;
+        // (busy, WAL frames, frames checkpointed): busy means a reader held it back.
+        let busy: i64 = row.try_get(0).map_err(db)?;
+        if busy != 0 {
+            return Err(StoreError(
+                "sqlite: the WAL checkpoint was blocked by a reader".into(),
+            ));
+        }
+        Ok(())
     }
 }

@@ -1,8 +1,10 @@
 //! redirect_uri policies and building the redirect back to the client.
 //!
 //! - `exact` (default, RFC 9700 §2.1): byte-exact match with a registered URI; the
-//!   one exception is a loopback IP literal (`http://127.0.0.1`, `http://[::1]`),
-//!   whose port may differ (RFC 8252 §7.3) while path and query still match exactly.
+//!   one exception, for public clients only, is a loopback IP literal
+//!   (`http://127.0.0.1`, `http://[::1]`), whose port may differ (RFC 8252 §7.3:
+//!   native apps) while path and query still match exactly.
+//! - `loopback_any_port`: `exact` with that exception for confidential clients too.
 //! - `phabricator` (the seed's rule): same scheme, host, port and path, every
 //!   registered query parameter present with its value, extra ones allowed, no
 //!   fragment. Extra parameters that would collide with the response (`code`,
@@ -38,10 +40,12 @@ const RESPONSE_PARAMETERS: &[&str] = &[
     "refresh_token",
 ];
 
-/// Whether `requested` is acceptable for a client with these registered URIs.
+/// Whether `requested` is acceptable for a client with these registered URIs;
+/// `public`: the client is public (no credentials).
 /// `prefix_fault` switches on the deliberate `redirect-uri-prefix-match` fault.
 pub(crate) fn is_allowed(
     policy: RedirectPolicy,
+    public: bool,
     registered: &[String],
     requested: &str,
     prefix_fault: bool,
@@ -53,14 +57,18 @@ pub(crate) fn is_allowed(
         return false;
     }
     registered.iter().any(|r| match policy {
-        RedirectPolicy::Exact => exact(r, requested),
+        RedirectPolicy::Exact => exact(r, requested, public),
+        RedirectPolicy::LoopbackAnyPort => exact(r, requested, true),
         RedirectPolicy::Phabricator => phabricator(r, requested),
     })
 }
 
-fn exact(registered: &str, requested: &str) -> bool {
+fn exact(registered: &str, requested: &str, any_loopback_port: bool) -> bool {
     if registered == requested {
         return true;
+    }
+    if !any_loopback_port {
+        return false;
     }
     match (loopback(registered), loopback(requested)) {
         (Some((host_a, rest_a)), Some((host_b, rest_b))) => host_a == host_b && rest_a == rest_b,
@@ -141,10 +149,11 @@ pub(crate) fn append(uri: &str, mode: Mode, params: &[(&str, &str)]) -> String {
 mod tests {
     use super::*;
 
+    /// For a public client.
     fn check(policy: RedirectPolicy, registered: &[&str], requested: &str, expected: bool) {
         let registered: Vec<String> = registered.iter().map(|s| s.to_string()).collect();
         assert_eq!(
-            is_allowed(policy, &registered, requested, false),
+            is_allowed(policy, true, &registered, requested, false),
             expected,
             "{policy:?} {registered:?} vs {requested:?}"
         );
@@ -258,6 +267,36 @@ mod tests {
     }
 
     #[test]
+    fn any_loopback_port_only_for_public_clients_unless_configured() {
+        let reg = vec!["http://127.0.0.1:9876/callback".to_owned()];
+        let other_port = "http://127.0.0.1:51234/callback";
+        let confidential = |policy| is_allowed(policy, false, &reg, other_port, false);
+        assert!(!confidential(RedirectPolicy::Exact));
+        assert!(confidential(RedirectPolicy::LoopbackAnyPort));
+        assert!(is_allowed(
+            RedirectPolicy::Exact,
+            false,
+            &reg,
+            &reg[0],
+            false
+        ));
+        assert!(is_allowed(
+            RedirectPolicy::Exact,
+            true,
+            &reg,
+            other_port,
+            false
+        ));
+        assert!(!is_allowed(
+            RedirectPolicy::LoopbackAnyPort,
+            false,
+            &reg,
+            "http://127.0.0.1:51234/other",
+            false
+        ));
+    }
+
+    #[test]
     fn phabricator_policy() {
         use RedirectPolicy::Phabricator;
         const PHAB: &str = "http://127.0.0.1:9876/phab?app=1";
@@ -303,12 +342,14 @@ mod tests {
         let reg = vec![CB.to_owned()];
         assert!(is_allowed(
             RedirectPolicy::Exact,
+            false,
             &reg,
             "http://127.0.0.1:9876/callback.evil",
             true
         ));
         assert!(!is_allowed(
             RedirectPolicy::Exact,
+            false,
             &reg,
             "http://127.0.0.1:9876/callback.evil",
             false

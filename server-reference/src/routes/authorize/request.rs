@@ -111,6 +111,7 @@ pub(crate) async fn validate(
             let prefix_fault = state.fault(Fault::RedirectUriPrefixMatch);
             if redirect::is_allowed(
                 client.redirect_policy,
+                client.is_public(),
                 &client.redirect_uris,
                 uri,
                 prefix_fault,

@@ -1,5 +1,6 @@
 //! The client credentials grant (RFC 6749 §4.4): confidential clients only, and never
-//! a refresh token (§4.4.3).
+//! a refresh token (§4.4.3). Every token of a client shares one grant,
+//! `GrantId::of_client`, so deleting the client (a Segment app) revokes them all.
 
 use axum::response::Response;
 
@@ -23,7 +24,7 @@ pub(super) async fn exchange(ctx: Ctx<'_>) -> Result<Response, OAuthError> {
             client,
             username: None,
             scope,
-            grant_id: GrantId::new(),
+            grant_id: GrantId::of_client(&client.id),
             with_refresh_token: false,
         })
         .await?;

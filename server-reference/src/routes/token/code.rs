@@ -1,7 +1,8 @@
 //! The authorization code grant (RFC 6749 §4.1.3) with PKCE (RFC 7636 §4.6).
 //!
-//! The code is consumed atomically first, so of two racing requests exactly one
-//! gets it; a failed exchange after that still burns the code (safer). A second
+//! A code issued to another client is refused without touching it. Otherwise the
+//! code is consumed atomically first, so of two racing requests exactly one gets
+//! it; a failed exchange after that still burns the code (safer). A second
 //! redemption is `invalid_grant` and revokes every token issued from the code
 //! (RFC 6749 §4.1.2).
 
@@ -27,6 +28,17 @@ pub(super) async fn exchange(ctx: Ctx<'_>) -> Result<Response, OAuthError> {
         ));
     }
     let hash = TokenHash::of(code);
+    let client = ctx.client();
+    let bound = !state.fault(Fault::CodeNotBoundToClient);
+    // Another client's code is refused before it is consumed: a client that
+    // learnt it (or sent it by mistake) cannot burn it for the client it was
+    // issued to. The binding never changes, so reading first is no race.
+    if bound
+        && let Some(c) = state.store().code(&hash).await?
+        && *c.client_id != *client.id
+    {
+        return Err(wrong_client());
+    }
     let record = match state.store().consume_code(&hash).await? {
         Consumed::Fresh(c) => c,
         Consumed::AlreadyUsed(c) if state.fault(Fault::CodeReusable) => c,
@@ -41,11 +53,8 @@ pub(super) async fn exchange(ctx: Ctx<'_>) -> Result<Response, OAuthError> {
             return Err(OAuthError::invalid_grant("unknown authorization code"));
         }
     };
-    let client = ctx.client();
-    if *record.client_id != *client.id && !state.fault(Fault::CodeNotBoundToClient) {
-        return Err(OAuthError::invalid_grant(
-            "the authorization code was issued to another client",
-        ));
+    if bound && *record.client_id != *client.id {
+        return Err(wrong_client());
     }
     if state.now() >= record.expires_at && !state.fault(Fault::CodeNeverExpires) {
         return Err(OAuthError::invalid_grant(
@@ -96,6 +105,10 @@ pub(super) async fn exchange(ctx: Ctx<'_>) -> Result<Response, OAuthError> {
         })
         .await?;
     Ok(state.token_response(&issued))
+}
+
+fn wrong_client() -> OAuthError {
+    OAuthError::invalid_grant("the authorization code was issued to another client")
 }
 
 /// RFC 7636 §4.1: `43*128unreserved`.
