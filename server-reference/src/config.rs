@@ -60,6 +60,8 @@ pub struct Settings {
     pub max_body_bytes: usize,
     /// Faults to inject; refused unless built with the `faults` feature.
     pub faults: Vec<String>,
+    /// Legal alternative answers (`[settings.variants]`, `variants.rs`).
+    pub variants: crate::variants::Variants,
 }
 
 impl Default for Settings {
@@ -73,6 +75,7 @@ impl Default for Settings {
             clock_skew_secs: 10,
             max_body_bytes: 64 * 1024,
             faults: Vec::new(),
+            variants: Default::default(),
         }
     }
 }

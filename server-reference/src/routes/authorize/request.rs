@@ -157,6 +157,11 @@ pub(crate) async fn validate(
         description: description.to_owned(),
     };
 
+    let variants = &state.settings().variants;
+    if let Some(why) = variants.state_refusal(state_param.as_deref()) {
+        return Err(fail(ErrorCode::InvalidRequest, &why));
+    }
+
     let kind = match response_type {
         None => {
             return Err(fail(
@@ -189,12 +194,12 @@ pub(crate) async fn validate(
         Some(raw) => match ScopeSet::parse(raw) {
             Ok(s) if s.is_empty() => client.default_scope.clone(),
             Ok(s) if s.is_subset(&client.scopes) => s,
-            Ok(_) => {
-                return Err(fail(
+            Ok(s) => variants.narrowed_scope(&s, &client).ok_or_else(|| {
+                fail(
                     ErrorCode::InvalidScope,
                     "the requested scope is unknown or not allowed for this client",
-                ));
-            }
+                )
+            })?,
             Err(_) => return Err(fail(ErrorCode::InvalidScope, "the scope is malformed")),
         },
     };

@@ -20,7 +20,7 @@ pub(super) async fn exchange(ctx: Ctx<'_>) -> Result<Response, OAuthError> {
     let username = ctx.params.require("username")?;
     let password = ctx.params.require("password")?.to_owned();
     let client = ctx.client();
-    let scope = requested_scope(ctx.params, client)?;
+    let scope = requested_scope(ctx.params, client, &state.settings().variants)?;
     // RFC 6749 §4.3.2: refused before the password is even checked.
     if let Some(secs) = state.throttle().locked_for(username, state.now()) {
         return Err(OAuthError::invalid_grant(format!(
