@@ -109,6 +109,20 @@ pub struct Variants {
     /// authorization request." What may never happen is a truncated state
     /// (§4.1.2: "The exact value received from the client").
     pub max_state_chars: Option<usize>,
+
+    /// A request without `scope` (or with an empty one) for a new grant is
+    /// refused with `invalid_scope` instead of given the client's default
+    /// scope, at the authorization and token endpoints.
+    ///
+    /// RFC 6749 §3.3: "If the client omits the scope parameter when
+    /// requesting authorization, the authorization server MUST either process
+    /// the request using a pre-defined default value or fail the request
+    /// indicating an invalid scope."
+    ///
+    /// Not part of [`Variants::all`]: the token requests of Segment's and
+    /// Hub's documented flows carry no scope, so with it this server no
+    /// longer speaks those dialects (their management suites fail).
+    pub require_scope: bool,
 }
 
 impl Variants {
@@ -122,12 +136,18 @@ impl Variants {
         "omit_grant_types_supported",
         "ignore_unknown_token_type_hint",
         "max_state_chars",
+        "require_scope",
     ];
 
-    /// Every alternative on (`max_state_chars` = [`STATE_LIMIT`]).
+    /// Variants left out of [`Variants::all`] because they break a seed
+    /// dialect (see each one's doc).
+    pub const NOT_IN_ALL: &'static [&'static str] = &["require_scope"];
+
+    /// Every alternative the served dialects allow on (`max_state_chars` =
+    /// [`STATE_LIMIT`]; none of [`Variants::NOT_IN_ALL`]).
     pub fn all() -> Self {
         let mut v = Self::default();
-        for name in Self::NAMES {
+        for name in Self::NAMES.iter().filter(|n| !Self::NOT_IN_ALL.contains(n)) {
             v.enable(name).expect("every listed name is a variant");
         }
         v
@@ -147,6 +167,7 @@ impl Variants {
             "omit_grant_types_supported" => self.omit_grant_types_supported = true,
             "ignore_unknown_token_type_hint" => self.ignore_unknown_token_type_hint = true,
             "max_state_chars" => self.max_state_chars = Some(STATE_LIMIT),
+            "require_scope" => self.require_scope = true,
             other => {
                 return Err(format!(
                     "unknown variant {other:?}; known: all, {}",
@@ -171,6 +192,16 @@ impl Variants {
         } else {
             kept
         })
+    }
+
+    /// The scope of a new grant whose request names none: the client's
+    /// default scope, or under `require_scope` the reason to refuse it
+    /// (`invalid_scope`).
+    pub fn omitted_scope(&self, client: &Client) -> Result<ScopeSet, &'static str> {
+        if self.require_scope {
+            return Err("scope is required");
+        }
+        Ok(client.default_scope.clone())
     }
 
     /// The scope of a refresh asking for `requested` beyond the `original`

@@ -112,6 +112,37 @@ async fn an_unknown_scope_at_the_authorization_endpoint_is_dropped_and_the_grant
     assert_eq!(cb.fragment_param("scope").as_deref(), Some("api read_user"));
 }
 
+#[tokio::test]
+async fn a_request_without_scope_may_be_refused_with_invalid_scope() {
+    let no_scope = [("grant_type", "client_credentials")];
+    let plain = TestServer::demo().await;
+    let body = ok_tokens(plain.post_form(TOKEN, Some(CONFIDENTIAL), &no_scope).await).await;
+    assert_eq!(body["scope"], "api read_user whoami", "the default scope");
+
+    let ts = with(&["require_scope"]).await;
+    assert_error(
+        ts.post_form(TOKEN, Some(CONFIDENTIAL), &no_scope).await,
+        400,
+        "invalid_scope",
+    )
+    .await;
+    assert_error(client_credentials(&ts, " ").await, 400, "invalid_scope").await;
+    ok_tokens(client_credentials(&ts, "api").await).await;
+    // At the authorization endpoint: an error redirect with the state.
+    let mut browser = Browser::new(&ts);
+    let page = browser
+        .code_request(
+            CONFIDENTIAL.0,
+            &[("redirect_uri", REDIRECT), ("state", "s3")],
+        )
+        .await;
+    let cb = CallbackUrl::parse(page.location().expect("an error redirect"));
+    assert_eq!(cb.error().as_deref(), Some("invalid_scope"));
+    assert_eq!(cb.state().as_deref(), Some("s3"));
+    // Not among the variants `all` turns on (it would break Segment and Hub).
+    assert!(!Variants::all().require_scope);
+}
+
 /// Tokens of alice's grant with scope `api read_user`.
 async fn original_grant(ts: &TestServer) -> String {
     let body = password_tokens(ts, CONFIDENTIAL, "api read_user").await;

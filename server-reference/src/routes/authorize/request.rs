@@ -189,10 +189,15 @@ pub(crate) async fn validate(
         ));
     }
 
+    let omitted = || {
+        variants
+            .omitted_scope(&client)
+            .map_err(|why| fail(ErrorCode::InvalidScope, why))
+    };
     let scope = match params.get("scope") {
-        None => client.default_scope.clone(),
+        None => omitted()?,
         Some(raw) => match ScopeSet::parse(raw) {
-            Ok(s) if s.is_empty() => client.default_scope.clone(),
+            Ok(s) if s.is_empty() => omitted()?,
             Ok(s) if s.is_subset(&client.scopes) => s,
             Ok(s) => variants.narrowed_scope(&s, &client).ok_or_else(|| {
                 fail(

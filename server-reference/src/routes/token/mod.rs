@@ -161,12 +161,17 @@ fn requested_scope(
     client: &Client,
     variants: &Variants,
 ) -> Result<ScopeSet, OAuthError> {
+    let omitted = || {
+        variants
+            .omitted_scope(client)
+            .map_err(OAuthError::invalid_scope)
+    };
     let Some(raw) = params.get("scope") else {
-        return Ok(client.default_scope.clone());
+        return omitted();
     };
     let scope = ScopeSet::parse(raw).map_err(|_| OAuthError::invalid_scope("malformed scope"))?;
     if scope.is_empty() {
-        return Ok(client.default_scope.clone());
+        return omitted();
     }
     if !scope.is_subset(&client.scopes) {
         return variants.narrowed_scope(&scope, client).ok_or_else(|| {
