@@ -57,6 +57,12 @@ pub struct Custom {
     /// `faults` feature, which a normal build lacks).
     #[arg(long, value_name = "NAME", hide = true)]
     pub fault: Vec<String>,
+
+    /// Embedded server only: start it with these legal variants (a
+    /// `[settings.variants]` key of the reference server, or `all`): answers
+    /// the RFCs allow besides its default ones.
+    #[arg(long, value_name = "NAME", hide = true)]
+    pub variant: Vec<String>,
 }
 
 /// All options: cucumber's parser, runner and writer options plus ours.

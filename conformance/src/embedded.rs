@@ -28,6 +28,16 @@ pub const REFERENCE_TARGET: &str = include_str!("../targets/reference.toml");
 pub async fn start(
     faults: &[String],
 ) -> Result<(oauth_server_reference::ServerHandle, Target), String> {
+    start_with(faults, &[]).await
+}
+
+/// [`start`] with the server's legal `variants` on (names of its
+/// `[settings.variants]` keys, or `all`): other answers the RFCs allow, which
+/// the suite must accept as well (`tests/legal_variants.rs`).
+pub async fn start_with(
+    faults: &[String],
+    variants: &[String],
+) -> Result<(oauth_server_reference::ServerHandle, Target), String> {
     let mut config = if faults.is_empty() {
         oauth_server_reference::Config::demo()
     } else {
@@ -41,6 +51,9 @@ pub async fn start(
         oauth_server_reference::Config::from_toml_str(&text).map_err(|e| e.to_string())?
     };
     config.settings.code_ttl_secs = CODE_TTL_SECS;
+    for name in variants {
+        config.settings.variants.enable(name)?;
+    }
     let source = |id: String| oauth_server_reference::config::SourceConfig {
         write_key: format!("{id}-write-key"),
         id,

@@ -56,7 +56,7 @@ pub async fn run(mut opts: cli::Opts) -> Result<bool, String> {
     let (_server, target) = match &custom.target {
         Some(path) => (None, Target::load(path).map_err(|e| e.to_string())?),
         None => {
-            let (h, t) = embedded::start(&custom.fault).await?;
+            let (h, t) = embedded::start_with(&custom.fault, &custom.variant).await?;
             println!("embedded reference server at {}", h.base_url());
             (Some(h), t)
         }

@@ -6,14 +6,15 @@
 //! §2.3.1), `client_secret_post`, `private_key_jwt` and `none` (public clients,
 //! identified by `client_id` alone). A request that uses two methods, or puts
 //! credentials in the URL query, is refused. Every failure is `401 invalid_client`,
-//! with `WWW-Authenticate: Basic` when Basic was tried (RFC 6749 §5.2).
+//! with `WWW-Authenticate: Basic` when Basic was tried (RFC 6749 §5.2); the
+//! `invalid_client_400` variant answers 400 when Basic was not tried.
 //!
 //! Secrets are compared as SHA-256 digests in constant time and are never logged.
 
 use std::sync::Arc;
 
 use axum::http::{HeaderMap, HeaderValue, header};
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
 
@@ -123,10 +124,11 @@ pub async fn authenticate(
 }
 
 /// The response for an error of the token, revocation or introspection endpoints.
-/// Only differs from `e.into_response()` under the `BasicChallengeMissing` fault,
-/// which drops `WWW-Authenticate` from a 401.
+/// `e.into_response()`, except under the `invalid_client_400` variant (see
+/// `variants.rs`) and the `BasicChallengeMissing` fault, which drops
+/// `WWW-Authenticate` from a 401.
 pub fn error_response(state: &AppState, e: OAuthError) -> Response {
-    let mut r = e.into_response();
+    let mut r = state.settings().variants.client_error_response(e);
     if state.fault(Fault::BasicChallengeMissing) {
         r.headers_mut().remove(header::WWW_AUTHENTICATE);
     }

@@ -75,6 +75,8 @@ pub struct Settings {
     pub max_connections: usize,
     /// Faults to inject; refused unless built with the `faults` feature.
     pub faults: Vec<String>,
+    /// Legal alternative answers (`[settings.variants]`, `variants.rs`).
+    pub variants: crate::variants::Variants,
 }
 
 impl Default for Settings {
@@ -91,6 +93,7 @@ impl Default for Settings {
             idle_timeout_secs: 60,
             max_connections: 1024,
             faults: Vec::new(),
+            variants: Default::default(),
         }
     }
 }

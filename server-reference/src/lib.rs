@@ -31,6 +31,7 @@ pub mod session;
 pub mod state;
 pub mod store;
 pub mod throttle;
+pub mod variants;
 
 pub use config::Config;
 pub use faults::Fault;

@@ -10,19 +10,6 @@ use std::time::Duration;
 use support::{CONFIDENTIAL, CONFIDENTIAL_2, TestServer};
 use token_support::*;
 
-async fn refresh(
-    ts: &TestServer,
-    client: (&str, &str),
-    token: &str,
-    scope: Option<&str>,
-) -> reqwest::Response {
-    let mut form = vec![("grant_type", "refresh_token"), ("refresh_token", token)];
-    if let Some(s) = scope {
-        form.push(("scope", s));
-    }
-    ts.post_form(TOKEN, Some(client), &form).await
-}
-
 #[tokio::test]
 async fn rotation_and_replay_revokes_the_family() {
     let ts = TestServer::demo().await;

@@ -259,18 +259,7 @@ async fn pkce_verifier_without_challenge_and_plain() {
     let ts = TestServer::demo().await;
     // D4: verifier without a challenge.
     let code = insert_code(&ts, NewCode::default()).await;
-    let resp = ts
-        .post_form(
-            TOKEN,
-            Some(CONFIDENTIAL),
-            &[
-                ("grant_type", "authorization_code"),
-                ("code", &code),
-                ("redirect_uri", REDIRECT),
-                ("code_verifier", VERIFIER),
-            ],
-        )
-        .await;
+    let resp = redeem_with(&ts, &code, &[("code_verifier", VERIFIER)]).await;
     assert_error(resp, 400, "invalid_grant").await;
     // plain: only the verifier equal to the challenge works.
     let plain = || NewCode {

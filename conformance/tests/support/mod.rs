@@ -54,6 +54,39 @@ impl Run {
             .iter()
             .find(|s| s.area == area && s.name == name)
     }
+
+    /// Why this run is not a whole clean pass, if it is not: exit 0, every
+    /// scenario of the shipped `features/` run (the total counted by
+    /// `capability::check_features`, so a scenario lost to a tag or filter
+    /// mistake shows), none skipped and none failed, at any level (failures
+    /// of @advice scenarios never fail a run, but the reference server follows
+    /// the advice too).
+    pub fn not_clean(&self) -> Option<String> {
+        let features = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../features");
+        let total = oauth_conformance::capability::check_features(&features)
+            .expect("the shipped features parse");
+        let failed: Vec<String> = self
+            .failed()
+            .iter()
+            .map(|s| format!("{}: {}", s.area, s.name))
+            .collect();
+        let skipped: Vec<String> = self
+            .skipped()
+            .iter()
+            .map(|s| format!("{}: {} — {:?}", s.area, s.name, s.skipped))
+            .collect();
+        let clean = self.code == Some(0)
+            && failed.is_empty()
+            && skipped.is_empty()
+            && self.scenarios.len() == total;
+        (!clean).then(|| {
+            format!(
+                "exit {:?}, {} of {total} scenarios, failed: {failed:#?}, skipped: {skipped:#?}",
+                self.code,
+                self.scenarios.len()
+            )
+        })
+    }
 }
 
 pub fn tmp(name: &str) -> PathBuf {

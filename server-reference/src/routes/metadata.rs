@@ -32,7 +32,7 @@ async fn metadata(State(state): State<AppState>) -> Response {
         "client_secret_post",
         "private_key_jwt",
     ];
-    let body = json!({
+    let mut body = json!({
         "issuer": state.issuer(),
         "authorization_endpoint": state.url("/oauth/authorize"),
         "token_endpoint": state.url("/oauth/token"),
@@ -52,6 +52,7 @@ async fn metadata(State(state): State<AppState>) -> Response {
         "scopes_supported": scopes.iter().collect::<Vec<_>>(),
         "authorization_response_iss_parameter_supported": true,
     });
+    state.settings().variants.shape_metadata(&mut body);
     let mut response = Json(body).into_response();
     response.headers_mut().insert(
         header::CACHE_CONTROL,

@@ -2,7 +2,8 @@
 //!
 //! The client authenticates (401 `invalid_client` otherwise); `token` is required;
 //! `token_type_hint` may be `access_token` or `refresh_token` (a wrong hint is
-//! ignored, any other value is `unsupported_token_type`, §2.2.1). Revoking a refresh
+//! ignored, any other value is `unsupported_token_type`, §2.2.1, or ignored under
+//! the `ignore_unknown_token_type_hint` variant). Revoking a refresh
 //! token revokes its whole grant, access tokens included (§2.1); revoking an access
 //! token revokes just it.
 //!
@@ -51,12 +52,13 @@ async fn run(state: &AppState, req: &OAuthRequest) -> Result<(), OAuthError> {
     let token = req.params.require("token")?;
     match req.params.get("token_type_hint") {
         None | Some("access_token") | Some("refresh_token") => {}
-        Some(_) => {
+        Some(_) if state.settings().variants.refuses_unknown_token_type_hint() => {
             return Err(OAuthError::new(
                 ErrorCode::UnsupportedTokenType,
                 "token_type_hint must be access_token or refresh_token",
             ));
         }
+        Some(_) => {}
     }
     let hash = TokenHash::of(token);
     let Some(record) = state.store().token(&hash).await? else {

@@ -61,16 +61,32 @@ pub async fn insert_code(ts: &TestServer, c: NewCode) -> String {
 
 /// Redeems `code` as demo-confidential (Basic) with REDIRECT.
 pub async fn redeem(ts: &TestServer, code: &str) -> reqwest::Response {
-    ts.post_form(
-        TOKEN,
-        Some(CONFIDENTIAL),
-        &[
-            ("grant_type", "authorization_code"),
-            ("code", code),
-            ("redirect_uri", REDIRECT),
-        ],
-    )
-    .await
+    redeem_with(ts, code, &[]).await
+}
+
+/// Redeems `code` like [`redeem`], with `extra` parameters (`code_verifier`…).
+pub async fn redeem_with(ts: &TestServer, code: &str, extra: &[(&str, &str)]) -> reqwest::Response {
+    let mut form = vec![
+        ("grant_type", "authorization_code"),
+        ("code", code),
+        ("redirect_uri", REDIRECT),
+    ];
+    form.extend_from_slice(extra);
+    ts.post_form(TOKEN, Some(CONFIDENTIAL), &form).await
+}
+
+/// A refresh token request of `client`, with `scope` if given.
+pub async fn refresh(
+    ts: &TestServer,
+    client: (&str, &str),
+    token: &str,
+    scope: Option<&str>,
+) -> reqwest::Response {
+    let mut form = vec![("grant_type", "refresh_token"), ("refresh_token", token)];
+    if let Some(s) = scope {
+        form.push(("scope", s));
+    }
+    ts.post_form(TOKEN, Some(client), &form).await
 }
 
 /// A successful token response's JSON, checking the RFC 6749 §5.1 headers.

@@ -176,6 +176,11 @@ pub(crate) async fn validate(
             &format!("state is longer than {MAX_STATE_BYTES} bytes"),
         ));
     }
+    let variants = &state.settings().variants;
+    if let Some(why) = variants.state_refusal(state_param.as_deref()) {
+        return Err(fail(ErrorCode::InvalidRequest, &why));
+    }
+
     let kind = match response_type {
         None => {
             return Err(fail(
@@ -203,17 +208,22 @@ pub(crate) async fn validate(
         ));
     }
 
+    let omitted = || {
+        variants
+            .omitted_scope(&client)
+            .map_err(|why| fail(ErrorCode::InvalidScope, why))
+    };
     let scope = match params.get("scope") {
-        None => client.default_scope.clone(),
+        None => omitted()?,
         Some(raw) => match ScopeSet::parse(raw) {
-            Ok(s) if s.is_empty() => client.default_scope.clone(),
+            Ok(s) if s.is_empty() => omitted()?,
             Ok(s) if s.is_subset(&client.scopes) => s,
-            Ok(_) => {
-                return Err(fail(
+            Ok(s) => variants.narrowed_scope(&s, &client).ok_or_else(|| {
+                fail(
                     ErrorCode::InvalidScope,
                     "the requested scope is unknown or not allowed for this client",
-                ));
-            }
+                )
+            })?,
             Err(_) => return Err(fail(ErrorCode::InvalidScope, "the scope is malformed")),
         },
     };

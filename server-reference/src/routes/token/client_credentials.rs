@@ -17,7 +17,7 @@ pub(super) async fn exchange(ctx: Ctx<'_>) -> Result<Response, OAuthError> {
             "client_credentials is for confidential clients only",
         ));
     }
-    let scope = requested_scope(ctx.params, client)?;
+    let scope = requested_scope(ctx.params, client, &ctx.state.settings().variants)?;
     let issued = ctx
         .state
         .issue_tokens(IssueRequest {

@@ -70,14 +70,8 @@ pub(super) async fn exchange(ctx: Ctx<'_>) -> Result<Response, OAuthError> {
     }
     match (&record.challenge, verifier) {
         (Some(_), None) if state.fault(Fault::PkceVerifierOptional) => {}
-        (Some(_), None) => {
-            return Err(OAuthError::invalid_grant("code_verifier is required"));
-        }
-        (None, Some(_)) => {
-            return Err(OAuthError::invalid_grant(
-                "code_verifier sent, but the authorization request had no code_challenge",
-            ));
-        }
+        (Some(_), None) => return Err(state.settings().variants.missing_verifier()),
+        (None, Some(_)) => return Err(state.settings().variants.unexpected_verifier()),
         (None, None) if client.pkce_required() => {
             return Err(OAuthError::invalid_grant("this client must use PKCE"));
         }

@@ -63,7 +63,7 @@ pub(super) async fn exchange(
             "assertion: sub must be the client id (no delegation is configured)",
         ));
     }
-    let scope = requested_scope(params, &client)?;
+    let scope = requested_scope(params, &client, &state.settings().variants)?;
     let issued = state
         .issue_tokens(IssueRequest {
             client: &client,

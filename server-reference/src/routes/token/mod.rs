@@ -27,6 +27,7 @@ use crate::model::{Client, GrantType};
 use crate::params::{OAuthRequest, Params, printable};
 use crate::scope::ScopeSet;
 use crate::state::AppState;
+use crate::variants::Variants;
 
 pub(crate) const GENERIC_PATH: &str = "/oauth/token";
 pub(crate) const HUB_PATH: &str = "/api/rest/oauth2/token";
@@ -153,19 +154,31 @@ fn parse_grant(params: &Params, dialect: Dialect) -> Result<GrantType, OAuthErro
 }
 
 /// The scope of a new grant (RFC 6749 §3.3): absent → the client's default scope;
-/// unparsable, unknown or not allowed → `invalid_scope`. Order does not matter.
-fn requested_scope(params: &Params, client: &Client) -> Result<ScopeSet, OAuthError> {
+/// unparsable, unknown or not allowed → `invalid_scope` (unknown or not allowed
+/// ones dropped under the `ignore_unknown_scope` variant). Order does not matter.
+fn requested_scope(
+    params: &Params,
+    client: &Client,
+    variants: &Variants,
+) -> Result<ScopeSet, OAuthError> {
+    let omitted = || {
+        variants
+            .omitted_scope(client)
+            .map_err(OAuthError::invalid_scope)
+    };
     let Some(raw) = params.get("scope") else {
-        return Ok(client.default_scope.clone());
+        return omitted();
     };
     let scope = ScopeSet::parse(raw).map_err(|_| OAuthError::invalid_scope("malformed scope"))?;
     if scope.is_empty() {
-        return Ok(client.default_scope.clone());
+        return omitted();
     }
     if !scope.is_subset(&client.scopes) {
-        return Err(OAuthError::invalid_scope(
-            "the requested scope is unknown or not allowed for this client",
-        ));
+        return variants.narrowed_scope(&scope, client).ok_or_else(|| {
+            OAuthError::invalid_scope(
+                "the requested scope is unknown or not allowed for this client",
+            )
+        });
     }
     Ok(scope)
 }

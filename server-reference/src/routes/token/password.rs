@@ -26,7 +26,7 @@ pub(super) async fn exchange(ctx: Ctx<'_>) -> Result<Response, OAuthError> {
     let username = ctx.params.require("username")?;
     let password = ctx.params.require("password")?.to_owned();
     let client = ctx.client();
-    let scope = requested_scope(ctx.params, client)?;
+    let scope = requested_scope(ctx.params, client, &state.settings().variants)?;
     let Ok(admission) = state.passwords().admit() else {
         return Ok(busy());
     };

@@ -35,7 +35,8 @@ pub(super) async fn exchange(ctx: Ctx<'_>) -> Result<Response, OAuthError> {
     if peeked.expires_at.is_some_and(|exp| state.now() >= exp) {
         return Err(invalid());
     }
-    let scope = match ctx.params.get("scope") {
+    let variants = &state.settings().variants;
+    let scope = match variants.refresh_scope_param(ctx.params.get("scope")) {
         None => peeked.scope.clone(),
         Some(raw) => {
             let s =
@@ -44,6 +45,8 @@ pub(super) async fn exchange(ctx: Ctx<'_>) -> Result<Response, OAuthError> {
                 peeked.scope.clone()
             } else if s.is_subset(&peeked.scope) {
                 s
+            } else if let Some(kept) = variants.narrowed_refresh_scope(&s, &peeked.scope) {
+                kept
             } else {
                 return Err(OAuthError::invalid_scope(
                     "the requested scope exceeds the scope originally granted",
