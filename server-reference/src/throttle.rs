@@ -29,6 +29,10 @@ use crate::model::Millis;
 pub const MAX_FAILURES: u32 = 5;
 /// The window, in milliseconds.
 pub const WINDOW_MS: Millis = 60_000;
+/// How long an attempt waits for the checks in progress of its username.
+pub const MAX_PENDING_WAIT: std::time::Duration = std::time::Duration::from_secs(10);
+/// How often a waiting attempt looks again.
+const PENDING_POLL: std::time::Duration = std::time::Duration::from_millis(10);
 /// Usernames tracked at most (each entry is about 50 bytes).
 pub const LIMITS: Limits = Limits {
     max_entries: 100_000,
@@ -72,6 +76,9 @@ impl Window {
 pub enum Refusal {
     /// Too many attempts for this username: whole seconds until the window ends.
     Locked(u64),
+    /// Not locked, but the checks in progress fill the window's allowance:
+    /// wait for one to end ([`PasswordThrottle::reserve_waiting`] does).
+    Pending,
     /// The table is full of live windows: answer 503.
     Full,
 }
@@ -110,9 +117,12 @@ impl PasswordThrottle {
         match windows.get_mut(&key) {
             Some(w) => {
                 w.roll(now);
-                if w.failures + w.checking >= MAX_FAILURES {
+                if w.failures >= MAX_FAILURES {
                     let ends = w.started + WINDOW_MS;
                     return Err(Refusal::Locked((ends - now).div_ceil(1000).max(1)));
+                }
+                if w.failures + w.checking >= MAX_FAILURES {
+                    return Err(Refusal::Pending);
                 }
                 w.checking += 1;
             }
@@ -130,6 +140,53 @@ impl PasswordThrottle {
             key,
             done: false,
         })
+    }
+
+    /// [`reserve`](Self::reserve), waiting while the checks in progress fill
+    /// the allowance: a right password among many concurrent sign-ins of one
+    /// user (a busy app, a test suite) is checked once the others end, instead
+    /// of being told the user is locked. Only wrong passwords lock. A wait
+    /// longer than [`MAX_PENDING_WAIT`] is [`Refusal::Full`] (503): the caller
+    /// holds a place in the bounded password queue meanwhile.
+    pub async fn reserve_waiting(
+        &self,
+        username: &str,
+        now: impl Fn() -> Millis,
+    ) -> Result<Attempt<'_>, Refusal> {
+        let started = std::time::Instant::now();
+        loop {
+            match self.reserve(username, now()) {
+                Err(Refusal::Pending) if started.elapsed() < MAX_PENDING_WAIT => {
+                    tokio::time::sleep(PENDING_POLL).await;
+                }
+                Err(Refusal::Pending) => return Err(Refusal::Full),
+                other => return other,
+            }
+        }
+    }
+
+    /// A place among the bounded password checks, then a reserved attempt: the
+    /// order both the password grant and the login form use. Admission comes
+    /// first, so a flood is refused (503) before it touches this table; an
+    /// attempt that must wait for other checks of its user gives its place
+    /// back while it waits and takes one again after.
+    pub async fn admit_and_reserve(
+        &self,
+        hashing: &crate::hashing::PasswordHashing,
+        username: &str,
+        now: impl Fn() -> Millis,
+    ) -> Result<(crate::hashing::Admission, Attempt<'_>), Refusal> {
+        let admission = hashing.admit().map_err(|_| Refusal::Full)?;
+        match self.reserve(username, now()) {
+            Ok(attempt) => Ok((admission, attempt)),
+            Err(Refusal::Pending) => {
+                drop(admission);
+                let attempt = self.reserve_waiting(username, now).await?;
+                let admission = hashing.admit().map_err(|_| Refusal::Full)?;
+                Ok((admission, attempt))
+            }
+            Err(refusal) => Err(refusal),
+        }
     }
 
     /// Failures and checks in progress counted for `username` in the window at `now`.
@@ -223,9 +280,10 @@ mod tests {
             .map(|_| t.reserve("alice", 0).expect("within the limit"))
             .collect();
         assert_eq!(t.attempts("alice", 0), MAX_FAILURES);
-        assert!(
-            matches!(t.reserve("alice", 0), Err(Refusal::Locked(_))),
-            "the sixth concurrent check is refused before any of the five ends"
+        assert_eq!(
+            t.reserve("alice", 0).unwrap_err(),
+            Refusal::Pending,
+            "the sixth concurrent check waits until one of the five ends"
         );
         let mut pending = pending.into_iter();
         pending.next().unwrap().failed(1);
@@ -273,5 +331,38 @@ mod tests {
         fail(&t, &"x".repeat(60_000), 0);
         fail(&t, "y", 0);
         assert!(t.lock().bytes() < 200, "{}", t.lock().bytes());
+    }
+
+    #[tokio::test]
+    async fn a_waiting_attempt_proceeds_when_checks_end_and_is_locked_after_failures() {
+        let t = PasswordThrottle::default();
+        let pending: Vec<_> = (0..MAX_FAILURES)
+            .map(|_| t.reserve("alice", 0).expect("within the limit"))
+            .collect();
+        // Right passwords: the checks end without failure, the waiter proceeds.
+        let waiter = async { t.reserve_waiting("alice", || 1).await.is_ok() };
+        let release = async {
+            tokio::time::sleep(std::time::Duration::from_millis(30)).await;
+            drop(pending);
+        };
+        let (proceeded, ()) = tokio::join!(waiter, release);
+        assert!(
+            proceeded,
+            "a concurrent sign-in is not told the user is locked"
+        );
+        // Wrong passwords: once they are counted, the waiter is locked.
+        let t = PasswordThrottle::default();
+        let pending: Vec<_> = (0..MAX_FAILURES)
+            .map(|_| t.reserve("bob", 0).expect("within the limit"))
+            .collect();
+        let waiter = async { t.reserve_waiting("bob", || 2).await.err() };
+        let fail_all = async {
+            tokio::time::sleep(std::time::Duration::from_millis(30)).await;
+            for p in pending {
+                p.failed(1);
+            }
+        };
+        let (refusal, ()) = tokio::join!(waiter, fail_all);
+        assert!(matches!(refusal, Some(Refusal::Locked(_))), "{refusal:?}");
     }
 }

@@ -72,16 +72,16 @@ pub(super) async fn submit(
         return response;
     };
 
-    // Admitted among the bounded password checks first: past the queue, 503
-    // before the username is looked up or counted.
-    let Ok(admission) = state.passwords().admit() else {
-        return busy();
-    };
-    // RFC 6749 §4.3.2's brute-force protection, shared with the password grant:
-    // the attempt is counted before the password is checked (a wrong one-time
-    // code counts as a failure too).
-    let attempt = match state.throttle().reserve(username, state.now()) {
-        Ok(attempt) => attempt,
+    // Admitted among the bounded password checks first (past the queue, 503
+    // before the username is counted), then RFC 6749 §4.3.2's brute-force
+    // protection, shared with the password grant: the attempt is counted before
+    // the password is checked (a wrong one-time code counts as a failure too).
+    let (admission, attempt) = match state
+        .throttle()
+        .admit_and_reserve(state.passwords(), username, || state.now())
+        .await
+    {
+        Ok(both) => both,
         Err(Refusal::Locked(secs)) => {
             let message = format!("Too many failed sign-ins for this user; try again in {secs} s.");
             return pages::login_page(
@@ -92,7 +92,7 @@ pub(super) async fn submit(
                 Some(&message),
             );
         }
-        Err(Refusal::Full) => return busy(),
+        Err(Refusal::Full | Refusal::Pending) => return busy(),
     };
     let user = match state.store().user(username).await {
         Ok(u) => u,

@@ -27,18 +27,19 @@ pub(super) async fn exchange(ctx: Ctx<'_>) -> Result<Response, OAuthError> {
     let password = ctx.params.require("password")?.to_owned();
     let client = ctx.client();
     let scope = requested_scope(ctx.params, client, &state.settings().variants)?;
-    let Ok(admission) = state.passwords().admit() else {
-        return Ok(busy());
-    };
     // RFC 6749 §4.3.2: counted before the password is checked, refused when locked.
-    let attempt = match state.throttle().reserve(username, state.now()) {
-        Ok(attempt) => attempt,
+    let (admission, attempt) = match state
+        .throttle()
+        .admit_and_reserve(state.passwords(), username, || state.now())
+        .await
+    {
+        Ok(both) => both,
         Err(Refusal::Locked(secs)) => {
             return Err(OAuthError::invalid_grant(format!(
                 "too many wrong passwords for this user; try again in {secs} s"
             )));
         }
-        Err(Refusal::Full) => return Ok(busy()),
+        Err(Refusal::Full | Refusal::Pending) => return Ok(busy()),
     };
     let user = state
         .store()
