@@ -22,6 +22,12 @@ use std::process::ExitCode;
 use oauth_server_reference::{Config, ServerHandle, spawn};
 use url::Url;
 
+/// The README's SDK program, compiled as a doc-test of this crate (it needs
+/// a network, so it is built, not run): the code a user pastes stays true.
+#[cfg(doctest)]
+#[doc = include_str!("../../README.md")]
+pub struct ReadmeDoctests;
+
 /// Any error an example can end with.
 pub type BoxError = Box<dyn std::error::Error + Send + Sync>;
 
