@@ -182,7 +182,7 @@ where
 /// Sends a request the example built (and the SDK authorized) over plain
 /// HTTP; returns the body of a 2xx answer, and an error naming any other
 /// status.
-pub async fn send(req: http::Request<Vec<u8>>) -> Result<String, BoxError> {
+pub async fn send(req: oauth_sdk::http::Request<Vec<u8>>) -> Result<String, BoxError> {
     let resp = reqwest::Client::new()
         .execute(reqwest::Request::try_from(req)?)
         .await?;
