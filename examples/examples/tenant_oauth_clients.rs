@@ -1,11 +1,58 @@
-//! Run with: `cargo run -p oauth-examples --example tenant_oauth_clients [-- --issuer URL]`
+//! Run with: `cargo run -p oauth-examples --example tenant_oauth_clients`
 //!
-//! elastic.io tenant OAuth clients as `admin@example.com` in `demo-tenant`:
-//! prints the created record, the `filter[component]` count, the secret
-//! rotation, the refused duplicate (409) and the deletion. Exits non-zero on
-//! failure. The logic is [`oauth_examples::tenant_oauth_clients`].
+//! Against another elastic.io-style management API:
+//! `cargo run -p oauth-examples --example tenant_oauth_clients -- --issuer URL
+//! --email EMAIL --api-key KEY --tenant TENANT [--component NAME]`
+//! (or the `OAUTH_*` variables of the same names).
+//!
+//! elastic.io tenant OAuth clients, as a tenant administrator: create one for
+//! a component, find it by component, rotate its secret, see a second client
+//! for the same component refused (409), delete it. Exits non-zero on failure.
+
+use oauth_examples::{Outcome, Target};
+use oauth_sdk::management::{ComponentId, TenantId};
+use oauth_sdk::{ApiKey, ClientId, ClientSecret, ManagementClient};
 
 #[tokio::main]
 async fn main() -> std::process::ExitCode {
-    oauth_examples::main_with(oauth_examples::tenant_oauth_clients).await
+    oauth_examples::main(run).await
+}
+
+pub async fn run(t: Target) -> Outcome {
+    let email = t.credential("email", "admin@example.com")?;
+    let key = ApiKey::new(t.credential("api-key", "demo-admin-key")?);
+    let api = ManagementClient::new(t.issuer().clone(), email, key)?;
+    let tenant = TenantId::new(t.credential("tenant", "demo-tenant")?);
+    let clients = api.tenants().oauth_clients(tenant);
+    let component = ComponentId::new(t.option("component", "pizzavan"));
+
+    let id = ClientId::new("pizzavan-client");
+    let secret = ClientSecret::new("pizzavan-secret");
+    let record = clients.create(component.clone(), id, secret).send().await?;
+    println!(
+        "created OAuth client {} for component {} (client_id {})",
+        record.id,
+        record.component,
+        record.client_id.as_str()
+    );
+    let found = clients.list().component(component.clone()).send().await?;
+    println!("filter[component]={component} -> {} record(s)", found.len());
+    let updated = clients
+        .update(record.id.clone())
+        .client_secret(ClientSecret::new("rotated-secret"))
+        .send()
+        .await?;
+    println!(
+        "secret rotated; the record shows only client_id {}",
+        updated.client_id.as_str()
+    );
+
+    let again = (ClientId::new("again"), ClientSecret::new("again"));
+    match clients.create(component, again.0, again.1).send().await {
+        Err(e) if e.is_conflict() => println!("second client for the component refused: {e}"),
+        other => return Err(format!("expected a conflict, got {other:?}").into()),
+    }
+    clients.delete(record.id).send().await?;
+    println!("deleted");
+    Ok(())
 }

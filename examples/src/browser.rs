@@ -1,6 +1,6 @@
-//! A tiny stand-in for the user's browser: follows the reference server's
-//! login and consent pages (plain forms) as `alice` until the server
-//! redirects to the application's redirect URI.
+//! A tiny stand-in for the user's browser: fills the reference server's
+//! login and consent pages (plain forms) as one user until the server
+//! redirects to the application's redirect URI. Plain HTTP, no SDK call.
 
 use std::collections::BTreeMap;
 
@@ -166,5 +166,13 @@ impl Browser {
             next = (reqwest::Method::POST, action, Some(form.fields));
         }
         Err("no redirect to the application after 10 pages".into())
+    }
+
+    /// [`authorize`](Self::authorize), then opens the redirect as a browser
+    /// would (delivering it to a loopback listener); returns the status of
+    /// the page the application answered.
+    pub async fn open(&mut self, start: &Url, redirect_prefix: &str) -> Result<u16, BoxError> {
+        let callback = self.authorize(start, redirect_prefix).await?;
+        Ok(self.http.get(callback).send().await?.status().as_u16())
     }
 }
