@@ -1,7 +1,7 @@
 //! Run with: `cargo run -p oauth-examples --example extra_parameters`
 //!
 //! Against another GitLab-style server: `… -- --issuer URL --client-id ID
-//! --client-secret SECRET [--username NAME --password PASSWORD]
+//! --client-secret SECRET --public-client-id ID [--username NAME --password PASSWORD]
 //! [--resource URI]` (or the `OAUTH_*` variables of the same names); without
 //! a username, sign in with the browser at the printed URL.
 //!
@@ -39,10 +39,18 @@ pub async fn run(t: Target) -> Outcome {
         token.send().await?.expires_in()
     );
 
+    // The code flow as a native app: a public client on a loopback redirect
+    // with any port (RFC 8252 §7.3 allows that for public clients only).
+    let provider = Provider::gitlab(t.issuer())?;
+    let native = Client::builder(
+        provider,
+        ClientId::new(t.credential("public-client-id", "demo-public")?),
+    )
+    .build()?;
     let listener = LoopbackListener::bind("/callback").await?;
     let redirect = listener.redirect_url().clone();
     let user = t.optional_credential("username", "alice")?;
-    let request = client.authorization_code(redirect.clone()).resource(&api);
+    let request = native.authorization_code(redirect.clone()).resource(&api);
     let (url, pending) = request.build()?.into_parts();
     let in_url = form_values(url.query().unwrap_or_default().as_bytes(), "resource");
     println!("authorization request with resource={in_url:?}");
@@ -56,7 +64,7 @@ pub async fn run(t: Target) -> Outcome {
         }
         None => println!("open this URL in your browser and sign in:\n{url}"),
     }
-    let exchange = client.exchange_code(waiting.await??).resource(&api);
+    let exchange = native.exchange_code(waiting.await??).resource(&api);
     let in_exchange = form_values(exchange.http_request().await?.body(), "resource");
     println!(
         "code exchange with resource={in_exchange:?}: {:?}",
