@@ -161,7 +161,7 @@ pub async fn verify(
     let keep_until = ((exp.max(now) + skew) * 1000.0) as u64;
     let fresh = state
         .store()
-        .record_jti(&client.id, &jti, keep_until)
+        .record_jti(&client.id, &jti, keep_until, state.now())
         .await
         .map_err(|e| {
             tracing::error!(error = %e, "recording a jti failed");

@@ -296,8 +296,14 @@ impl Store for FailingStore {
     async fn put_consent(&self, u: &str, c: &str, s: &ScopeSet) -> Result<(), StoreError> {
         self.inner.put_consent(u, c, s).await
     }
-    async fn record_jti(&self, c: &str, j: &str, e: Millis) -> Result<bool, StoreError> {
-        self.inner.record_jti(c, j, e).await
+    async fn record_jti(
+        &self,
+        c: &str,
+        j: &str,
+        e: Millis,
+        now: Millis,
+    ) -> Result<bool, StoreError> {
+        self.inner.record_jti(c, j, e, now).await
     }
     async fn management_records(&self) -> Result<Option<String>, StoreError> {
         self.inner.management_records().await

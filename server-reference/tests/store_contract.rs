@@ -439,18 +439,33 @@ async fn revoking_one_token(store: Arc<dyn Store>) {
 
 async fn jti_replay_is_detected(store: Arc<dyn Store>) {
     let exp = NOW + 300_000;
-    assert!(store.record_jti("demo-jwt", "jti-1", exp).await.unwrap());
-    assert!(!store.record_jti("demo-jwt", "jti-1", exp).await.unwrap());
     assert!(
         store
-            .record_jti("other-client", "jti-1", exp)
+            .record_jti("demo-jwt", "jti-1", exp, NOW)
+            .await
+            .unwrap()
+    );
+    assert!(
+        !store
+            .record_jti("demo-jwt", "jti-1", exp, NOW)
+            .await
+            .unwrap()
+    );
+    assert!(
+        store
+            .record_jti("other-client", "jti-1", exp, NOW)
             .await
             .unwrap(),
         "jti is scoped to its client"
     );
     let outcomes = race(|| {
         let store = store.clone();
-        async move { store.record_jti("demo-jwt", "jti-race", exp).await.unwrap() }
+        async move {
+            store
+                .record_jti("demo-jwt", "jti-race", exp, NOW)
+                .await
+                .unwrap()
+        }
     })
     .await;
     assert_eq!(outcomes.iter().filter(|fresh| **fresh).count(), 1);
@@ -500,8 +515,18 @@ async fn purge_drops_only_expired_records(store: Arc<dyn Store>) {
     for t in [&old_token, &live_token, &forever] {
         store.insert_token(t.clone()).await.unwrap();
     }
-    assert!(store.record_jti("demo-jwt", "old", NOW - 5).await.unwrap());
-    assert!(store.record_jti("demo-jwt", "live", NOW + 5).await.unwrap());
+    assert!(
+        store
+            .record_jti("demo-jwt", "old", NOW - 5, NOW)
+            .await
+            .unwrap()
+    );
+    assert!(
+        store
+            .record_jti("demo-jwt", "live", NOW + 5, NOW)
+            .await
+            .unwrap()
+    );
 
     assert_eq!(store.purge_expired(NOW).await.unwrap(), 3);
     assert_eq!(
@@ -523,14 +548,14 @@ async fn purge_drops_only_expired_records(store: Arc<dyn Store>) {
     assert!(store.token(&forever.hash).await.unwrap().is_some());
     assert!(
         store
-            .record_jti("demo-jwt", "old", NOW + 300)
+            .record_jti("demo-jwt", "old", NOW + 300, NOW)
             .await
             .unwrap(),
         "a purged jti may be seen again"
     );
     assert!(
         !store
-            .record_jti("demo-jwt", "live", NOW + 300)
+            .record_jti("demo-jwt", "live", NOW + 300, NOW)
             .await
             .unwrap()
     );
@@ -580,6 +605,44 @@ async fn sqlite_keeps_records_across_reopen() {
         Some(scope("api"))
     );
     assert_eq!(store.integrity_check().await.unwrap(), "ok");
+}
+
+/// Memory only: the `jti` table is bounded by bytes. Live entries fill it and a
+/// new one is refused (the assertion is then refused, never a panic); expired
+/// ones make room again.
+#[tokio::test]
+async fn the_memory_jti_table_is_bounded_and_expired_entries_make_room() {
+    let store = MemoryStore::with_max_jti_bytes(10 * 130);
+    let mut recorded = 0;
+    let refused = loop {
+        match store
+            .record_jti("demo-jwt", &format!("jti-{recorded:04}"), NOW + 1_000, NOW)
+            .await
+        {
+            Ok(fresh) => {
+                assert!(fresh);
+                recorded += 1;
+            }
+            Err(e) => break e,
+        }
+        assert!(recorded < 100, "the table never filled");
+    };
+    assert!((5..=15).contains(&recorded), "{recorded} entries fit");
+    assert!(refused.to_string().contains("full"), "{refused}");
+    // A replay of a recorded jti is still recognised while full.
+    assert!(
+        !store
+            .record_jti("demo-jwt", "jti-0000", NOW + 1_000, NOW)
+            .await
+            .unwrap()
+    );
+    // Once they have expired, they make room.
+    assert!(
+        store
+            .record_jti("demo-jwt", "later", NOW + 9_000, NOW + 2_000)
+            .await
+            .unwrap()
+    );
 }
 
 #[tokio::test]

@@ -22,8 +22,25 @@ pub struct MemoryStore {
     tokens: Box<[Mutex<Tokens>]>,
     revoked_grants: Mutex<HashSet<GrantId>>,
     consents: Mutex<HashMap<(String, String), ScopeSet>>,
-    jtis: Mutex<HashMap<(String, String), Millis>>,
+    max_jti_bytes: usize,
+    /// Assertion `jti`s until their expiry, bounded by bytes: an authenticated
+    /// client sending hour-long assertions cannot grow it without limit.
+    jtis: Mutex<Jtis>,
     management: Mutex<Option<String>>,
+}
+
+/// The most bytes of `jti` entries kept (keys and their overhead).
+pub const MAX_JTI_BYTES: usize = 64 * 1024 * 1024;
+
+#[derive(Debug, Default)]
+struct Jtis {
+    map: HashMap<(String, String), Millis>,
+    bytes: usize,
+}
+
+/// What one `jti` entry costs: its two strings and the table's per-entry overhead.
+fn jti_bytes(key: &(String, String)) -> usize {
+    key.0.len() + key.1.len() + 96
 }
 
 /// Number of token shards.
@@ -44,7 +61,14 @@ fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
 
 impl MemoryStore {
     pub fn new() -> Self {
+        Self::with_max_jti_bytes(MAX_JTI_BYTES)
+    }
+
+    /// A store whose `jti` table holds at most `max_jti_bytes`
+    /// ([`MAX_JTI_BYTES`] by default).
+    pub fn with_max_jti_bytes(max_jti_bytes: usize) -> Self {
         Self {
+            max_jti_bytes,
             clients: Mutex::default(),
             users: Mutex::default(),
             codes: Mutex::default(),
@@ -196,13 +220,32 @@ impl Store for MemoryStore {
         client_id: &str,
         jti: &str,
         expires_at: Millis,
+        now: Millis,
     ) -> Result<bool, StoreError> {
         let mut jtis = lock(&self.jtis);
         let key = (client_id.to_owned(), jti.to_owned());
-        if jtis.contains_key(&key) {
+        if jtis.map.contains_key(&key) {
             return Ok(false);
         }
-        jtis.insert(key, expires_at);
+        let size = jti_bytes(&key);
+        if jtis.bytes + size > self.max_jti_bytes {
+            // Expired entries first; refuse only when live ones fill the table.
+            let Jtis { map, bytes } = &mut *jtis;
+            map.retain(|k, exp| {
+                let keep = *exp > now;
+                if !keep {
+                    *bytes -= jti_bytes(k);
+                }
+                keep
+            });
+            if jtis.bytes + size > self.max_jti_bytes {
+                return Err(StoreError(
+                    "memory store: the assertion jti table is full".into(),
+                ));
+            }
+        }
+        jtis.bytes += size;
+        jtis.map.insert(key, expires_at);
         Ok(true)
     }
 
@@ -233,9 +276,16 @@ impl Store for MemoryStore {
         }
         {
             let mut jtis = lock(&self.jtis);
-            let before = jtis.len();
-            jtis.retain(|_, exp| *exp > now);
-            purged += before - jtis.len();
+            let Jtis { map, bytes } = &mut *jtis;
+            let before = map.len();
+            map.retain(|k, exp| {
+                let keep = *exp > now;
+                if !keep {
+                    *bytes -= jti_bytes(k);
+                }
+                keep
+            });
+            purged += before - map.len();
         }
         Ok(purged)
     }

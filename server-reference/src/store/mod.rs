@@ -11,7 +11,7 @@ use std::sync::Arc;
 
 use async_trait::async_trait;
 
-pub use memory::MemoryStore;
+pub use memory::{MAX_JTI_BYTES, MemoryStore};
 pub use sqlite::SqliteStore;
 
 use crate::crypto::TokenHash;
@@ -86,12 +86,14 @@ pub trait Store: Send + Sync + 'static {
     ) -> Result<(), StoreError>;
 
     /// Records a client assertion's `jti` until `expires_at`. Returns `false` when it
-    /// was already recorded and has not expired (a replay, RFC 7523 §3).
+    /// was already recorded and has not expired (a replay, RFC 7523 §3). `now`
+    /// lets a bounded store drop expired entries before it refuses a new one.
     async fn record_jti(
         &self,
         client_id: &str,
         jti: &str,
         expires_at: Millis,
+        now: Millis,
     ) -> Result<bool, StoreError>;
 
     /// The management records last saved, as one JSON document.

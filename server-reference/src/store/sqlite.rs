@@ -619,8 +619,10 @@ impl Store for SqliteStore {
         client_id: &str,
         jti: &str,
         expires_at: Millis,
+        _now: Millis,
     ) -> Result<bool, StoreError> {
         // As in the memory store: a recorded jti stays a replay until purged.
+        // On disk, the table is bounded by the disk (a full one fails the write).
         let (client_id, jti) = (client_id.to_owned(), jti.to_owned());
         let n = self
             .writer
