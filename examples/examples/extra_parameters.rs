@@ -28,8 +28,7 @@ pub async fn run(t: Target) -> Outcome {
     let client = Client::builder(provider, client_id)
         .client_secret_basic(secret)
         .build()?;
-    // RFC 8707 allows several (call .resource() again); the reference server
-    // refuses any repeated parameter, so one here.
+    // RFC 8707 allows several: call .resource() again for each API.
     let api = t.option("resource", "https://api.example.com/");
 
     let token = client.client_credentials().resource(&api);

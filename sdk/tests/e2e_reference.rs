@@ -448,3 +448,34 @@ async fn a_redirect_uri_without_a_path_is_sent_as_registered() {
         .expect("code exchange");
     assert_eq!(whoami(&client, t.token()).await.0, 200);
 }
+
+/// RFC 8707 §2: "Multiple resource parameters MAY be used"; the code flow with
+/// two resource indicators goes through the reference server end to end.
+#[tokio::test]
+async fn two_resource_indicators_go_through_the_code_flow() {
+    let s = server().await;
+    let client = basic_client(
+        Provider::gitlab(&base(&s)).unwrap(),
+        "demo-confidential",
+        "demo-confidential-secret",
+    );
+    let req = client
+        .authorization_code(RedirectUrl::parse(CALLBACK).unwrap())
+        .resource("https://api.example.com/")
+        .resource("urn:example:calendar")
+        .build()
+        .unwrap();
+    let (url, pending) = req.into_parts();
+    let callback = Browser::new("alice", "alice-password")
+        .authorize(&url, CALLBACK)
+        .await;
+    let cb = pending.validate(&callback).expect("callback validates");
+    let t = client
+        .exchange_code(cb)
+        .resource("https://api.example.com/")
+        .resource("urn:example:calendar")
+        .send()
+        .await
+        .expect("two resource parameters are accepted at the token endpoint");
+    assert_eq!(whoami(&client, t.token()).await.0, 200);
+}

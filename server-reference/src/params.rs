@@ -1,5 +1,7 @@
 //! Form and query parameters with the RFC 6749 §3.1/§3.2 rules: a parameter sent
 //! twice is an error, an empty value counts as absent, unknown ones are ignored.
+//! The exceptions are the parameters their own RFCs make repeatable
+//! ([`REPEATABLE`]).
 
 use std::borrow::Cow;
 use std::collections::HashSet;
@@ -11,7 +13,12 @@ use axum::response::{IntoResponse, Response};
 
 use crate::error::OAuthError;
 
-/// Decoded `name=value` pairs, each name at most once.
+/// Parameters that may be sent more than once: `resource` ("Multiple resource
+/// parameters MAY be used", RFC 8707 §2) and `audience` ("Multiple audience
+/// parameters MAY be used", RFC 8693 §2.1).
+pub const REPEATABLE: &[&str] = &["resource", "audience"];
+
+/// Decoded `name=value` pairs, each name at most once but for [`REPEATABLE`] ones.
 #[derive(Debug, Clone, Default)]
 pub struct Params(Vec<(String, String)>);
 
@@ -26,7 +33,10 @@ impl Params {
             .map(|(n, v)| (n.into_owned(), v.into_owned()))
             .collect();
         let mut seen = HashSet::with_capacity(pairs.len());
-        if let Some((name, _)) = pairs.iter().find(|(n, _)| !seen.insert(n.as_str())) {
+        if let Some((name, _)) = pairs
+            .iter()
+            .find(|(n, _)| !REPEATABLE.contains(&n.as_str()) && !seen.insert(n.as_str()))
+        {
             return Err(OAuthError::invalid_request(format!(
                 "parameter {} is repeated",
                 printable(name)
@@ -173,11 +183,21 @@ mod tests {
         assert!(Params::parse(b"a=1&b=2").is_ok());
     }
 
+    #[test]
+    fn resource_and_audience_may_repeat() {
+        let p = Params::parse(
+            b"resource=https%3A%2F%2Fa.example%2F&resource=urn%3Ab&audience=x&audience=y",
+        )
+        .expect("RFC 8707 and RFC 8693 allow repeating these");
+        assert_eq!(p.iter().filter(|(n, _)| *n == "resource").count(), 2);
+        assert!(Params::parse(b"resource=a&state=1&state=2").is_err());
+    }
+
     /// The rule as first written: each name compared with every earlier one.
     fn quadratic_model(raw: &[u8]) -> Result<Vec<(String, String)>, String> {
         let mut pairs: Vec<(String, String)> = Vec::new();
         for (name, value) in form_urlencoded::parse(raw) {
-            if pairs.iter().any(|(n, _)| *n == name) {
+            if !REPEATABLE.contains(&name.as_ref()) && pairs.iter().any(|(n, _)| *n == name) {
                 return Err(printable(&name).into_owned());
             }
             pairs.push((name.into_owned(), value.into_owned()));
