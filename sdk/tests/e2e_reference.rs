@@ -52,12 +52,18 @@ async fn authorize(
     redirect: &str,
     scopes: &[&str],
 ) -> oauth_sdk::AuthorizationCallback {
-    let req = client
+    let request = client
         .authorization_code(RedirectUrl::parse(redirect).unwrap())
-        .scopes(scopes.iter().map(|s| scope(s)))
-        .build()
-        .unwrap();
-    let (url, pending) = req.into_parts();
+        .scopes(scopes.iter().map(|s| scope(s)));
+    authorize_request(request, redirect).await
+}
+
+/// The browser part for a request the caller built (extra parameters...).
+async fn authorize_request(
+    request: oauth_sdk::flows::code::AuthorizationCodeBuilder,
+    redirect: &str,
+) -> oauth_sdk::AuthorizationCallback {
+    let (url, pending) = request.build().unwrap().into_parts();
     let stop = redirect.split('?').next().unwrap();
     let callback = Browser::new("alice", "alice-password")
         .authorize(&url, stop)
@@ -459,17 +465,11 @@ async fn two_resource_indicators_go_through_the_code_flow() {
         "demo-confidential",
         "demo-confidential-secret",
     );
-    let req = client
+    let request = client
         .authorization_code(RedirectUrl::parse(CALLBACK).unwrap())
         .resource("https://api.example.com/")
-        .resource("urn:example:calendar")
-        .build()
-        .unwrap();
-    let (url, pending) = req.into_parts();
-    let callback = Browser::new("alice", "alice-password")
-        .authorize(&url, CALLBACK)
-        .await;
-    let cb = pending.validate(&callback).expect("callback validates");
+        .resource("urn:example:calendar");
+    let cb = authorize_request(request, CALLBACK).await;
     let t = client
         .exchange_code(cb)
         .resource("https://api.example.com/")

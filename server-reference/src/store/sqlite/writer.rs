@@ -60,16 +60,6 @@ pub(super) struct Writer {
     ops: mpsc::Sender<Op>,
 }
 
-impl std::fmt::Debug for Op {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(match self {
-            Op::Insert(..) => "Insert",
-            Op::Job(_) => "Job",
-            Op::Close(_) => "Close",
-        })
-    }
-}
-
 fn stopped() -> StoreError {
     StoreError("sqlite: the writer has stopped".into())
 }
