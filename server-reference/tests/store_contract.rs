@@ -255,10 +255,17 @@ async fn codes_are_single_use_under_concurrency(store: Arc<dyn Store>) {
     assert_eq!(got.challenge, issued.challenge);
     assert_eq!(got.expires_at, issued.expires_at);
 
-    assert!(matches!(
-        store.consume_code(&hash).await.unwrap(),
-        Consumed::AlreadyUsed(_)
-    ));
+    // A replay still names the client and the grant to revoke (a store may drop
+    // the rest of a used code).
+    match store.consume_code(&hash).await.unwrap() {
+        Consumed::AlreadyUsed(c) => {
+            assert_eq!(
+                (c.client_id, c.grant_id),
+                (issued.client_id.clone(), issued.grant_id)
+            );
+        }
+        other => panic!("expected AlreadyUsed, got {other:?}"),
+    }
     let unknown = TokenHash::of("never-issued");
     assert!(matches!(
         store.consume_code(&unknown).await.unwrap(),
@@ -605,6 +612,59 @@ async fn sqlite_keeps_records_across_reopen() {
         Some(scope("api"))
     );
     assert_eq!(store.integrity_check().await.unwrap(), "ok");
+}
+
+/// SQLite only: writes waiting together share one transaction (group commit).
+/// One refused by a constraint (a token hash stored twice) fails alone: every
+/// other write of its batch is acknowledged and there after a reopen.
+#[tokio::test]
+async fn sqlite_a_refused_write_does_not_fail_its_batch() {
+    const WRITES: usize = 64;
+    let dir = TempDir::new();
+    let grant = GrantId::new();
+    let taken = token(TokenKind::Access, &grant, None);
+    let store = Arc::new(SqliteStore::open(&dir.sqlite_url()).await.unwrap());
+    store.insert_token(taken.clone()).await.unwrap();
+
+    let writes: Vec<_> = (0..WRITES)
+        .map(|i| {
+            let store = store.clone();
+            let (t, c) = if i == WRITES / 2 {
+                (taken.clone(), None)
+            } else {
+                (token(TokenKind::Access, &grant, None), Some(code(&grant)))
+            };
+            tokio::spawn(async move {
+                let stored = store.insert_token(t.clone()).await;
+                if let Some(c) = &c {
+                    store.insert_code(c.clone()).await.unwrap();
+                }
+                (stored, t, c)
+            })
+        })
+        .collect();
+    let mut acknowledged = Vec::new();
+    let mut refused = 0;
+    for w in writes {
+        match w.await.unwrap() {
+            (Ok(()), t, c) => acknowledged.push((t, c.expect("only the duplicate has no code"))),
+            (Err(_), t, _) => {
+                assert_eq!(t.hash, taken.hash, "only the duplicate is refused");
+                refused += 1;
+            }
+        }
+    }
+    assert_eq!((refused, acknowledged.len()), (1, WRITES - 1));
+    store.close().await;
+
+    let store = SqliteStore::open(&dir.sqlite_url()).await.unwrap();
+    for (t, c) in &acknowledged {
+        assert_same_token(
+            &store.token(&t.hash).await.unwrap().expect("acknowledged"),
+            t,
+        );
+        assert!(store.code(&c.hash).await.unwrap().is_some());
+    }
 }
 
 /// Memory only: the `jti` table is bounded by bytes. Live entries fill it and a

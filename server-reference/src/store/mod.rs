@@ -28,7 +28,8 @@ pub struct StoreError(pub String);
 pub enum Consumed<T> {
     /// First use: the caller owns it now.
     Fresh(T),
-    /// Used before: a replay. The record tells which grant to revoke.
+    /// Used before: a replay. The record tells which grant to revoke; of a used
+    /// code a store may keep only the client, grant and expiry.
     AlreadyUsed(T),
     /// Never issued (or purged).
     Missing,

@@ -9,9 +9,9 @@
 //!
 //! # Concurrency
 //! SQLite admits one writer at a time, so every write goes through one task that
-//! owns the only read-write connection (`writer.rs`: group commit of token inserts,
-//! and a fresh connection after any failed write so that nothing is acknowledged
-//! from a connection in an unknown state). Reads go through a small pool of
+//! owns the only read-write connection (`writer.rs`: group commit of every write,
+//! each in its own savepoint, and a fresh connection after any failed write so
+//! that nothing is acknowledged from a connection in an unknown state). Reads go through a small pool of
 //! read-only connections, which WAL lets run beside the writer. Each single-use
 //! operation is one transaction whose `UPDATE … WHERE used = 0` decides, by its
 //! affected-row count, who consumed the record.
@@ -502,7 +502,16 @@ impl Store for SqliteStore {
     }
 
     async fn insert_tokens(&self, tokens: Vec<TokenRecord>) -> Result<(), StoreError> {
-        self.writer.insert(tokens).await
+        self.writer
+            .run(move |conn| {
+                Box::pin(async move {
+                    for t in &tokens {
+                        insert_token_in(&mut *conn, t).await?;
+                    }
+                    Ok(())
+                })
+            })
+            .await
     }
 
     async fn token(&self, h: &TokenHash) -> Result<Option<TokenRecord>, StoreError> {
@@ -701,7 +710,7 @@ impl Store for SqliteStore {
     async fn checkpoint(&self) -> Result<(), StoreError> {
         let row = self
             .writer
-            .run(|conn| {
+            .run_alone(|conn| {
                 Box::pin(async move {
                     sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)")
                         .fetch_one(conn)

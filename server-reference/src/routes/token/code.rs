@@ -39,9 +39,17 @@ pub(super) async fn exchange(ctx: Ctx<'_>) -> Result<Response, OAuthError> {
     {
         return Err(wrong_client());
     }
-    let record = match state.store().consume_code(&hash).await? {
+    let consumed = if state.fault(Fault::CodeReusable) {
+        // The faulty server never marks a code used.
+        match state.store().code(&hash).await? {
+            Some(c) => Consumed::Fresh(c),
+            None => Consumed::Missing,
+        }
+    } else {
+        state.store().consume_code(&hash).await?
+    };
+    let record = match consumed {
         Consumed::Fresh(c) => c,
-        Consumed::AlreadyUsed(c) if state.fault(Fault::CodeReusable) => c,
         Consumed::AlreadyUsed(c) => {
             state.store().revoke_grant(&c.grant_id).await?;
             tracing::warn!(client = %c.client_id, "authorization code reused; its tokens are revoked");
