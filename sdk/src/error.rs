@@ -23,6 +23,9 @@ pub enum Error {
         description: Option<String>,
         /// The `error_uri`, if any.
         uri: Option<String>,
+        /// The response's `Retry-After`, if sent (a `temporarily_unavailable`
+        /// 503 often has one); `None` for errors on a callback.
+        retry_after: Option<Duration>,
     },
     /// The request did not complete (connection, TLS, timeout...).
     #[error("transport error: {0}")]
@@ -140,7 +143,7 @@ impl Error {
     /// The server's `Retry-After`, when it sent one.
     pub fn retry_after(&self) -> Option<Duration> {
         match self {
-            Error::Status { retry_after, .. } => *retry_after,
+            Error::Status { retry_after, .. } | Error::OAuth { retry_after, .. } => *retry_after,
             Error::Api(e) => e.retry_after,
             Error::TokenRenewal(cause) => cause.retry_after(),
             _ => None,

@@ -8,13 +8,17 @@ use serde_json::{Map, Value};
 use crate::error::{Error, ErrorCode, ParseError, ProtocolViolation, Result};
 
 /// An RFC 6749 §5.2 error in a JSON object, if it is one.
-pub(crate) fn oauth_error(obj: &Map<String, Value>) -> Option<Error> {
+pub(crate) fn oauth_error(
+    obj: &Map<String, Value>,
+    retry_after: Option<Duration>,
+) -> Option<Error> {
     let code = obj.get("error")?.as_str()?;
     let text = |k: &str| obj.get(k).and_then(Value::as_str).map(str::to_owned);
     Some(Error::OAuth {
         code: ErrorCode::parse(code),
         description: text("error_description"),
         uri: text("error_uri"),
+        retry_after,
     })
 }
 
@@ -60,7 +64,7 @@ pub(crate) fn failure(resp: &http::Response<Vec<u8>>, doc: ErrorDocument) -> Opt
     let retry_after = retry_after(resp.headers());
     let from_body = match doc {
         ErrorDocument::OAuth => match serde_json::from_slice::<Value>(resp.body()) {
-            Ok(Value::Object(obj)) => oauth_error(&obj),
+            Ok(Value::Object(obj)) => oauth_error(&obj, retry_after),
             _ => None,
         },
         ErrorDocument::JsonApi if !status.is_success() => {
@@ -194,7 +198,7 @@ mod tests {
         ))
         .unwrap_err();
         assert!(
-            matches!(e, Error::OAuth { code: ErrorCode::InvalidGrant, description: Some(ref d), uri: None } if d == "bad")
+            matches!(e, Error::OAuth { code: ErrorCode::InvalidGrant, description: Some(ref d), uri: None, retry_after: None } if d == "bad")
         );
     }
 

@@ -231,7 +231,7 @@ impl TokenResponse {
     }
 
     pub(crate) fn from_json(obj: Map<String, Value>, received_at: SystemTime) -> Result<Self> {
-        if let Some(e) = response::oauth_error(&obj) {
+        if let Some(e) = response::oauth_error(&obj, None) {
             return Err(e);
         }
         let access = opt_str(&obj, WHAT, "access_token")?
