@@ -116,6 +116,36 @@ async fn busy_answers_are_retryable_and_keep_retry_after() {
     assert!(!e.is_retryable() && e.retry_after().is_none(), "{e:?}");
 }
 
+/// The builder's settings reach the wire: the user agent is sent, and the
+/// timeout ends a request the server does not answer in time.
+#[tokio::test]
+async fn builder_settings_reach_the_wire() {
+    let mock = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path("/api/rest/services/svc"))
+        .and(wiremock::matchers::header(
+            "user-agent",
+            "inventory-sync/2.1",
+        ))
+        .respond_with(ResponseTemplate::new(200).set_body_string(r#"{"id":"svc","name":"CI"}"#))
+        .mount(&mock)
+        .await;
+    Mock::given(method("GET"))
+        .and(path("/api/rest/services/slow"))
+        .respond_with(ResponseTemplate::new(200).set_delay(Duration::from_secs(30)))
+        .mount(&mock)
+        .await;
+    let api = ManagementClient::builder(mock.uri().parse().unwrap(), "a@b.c", ApiKey::new("k"))
+        .user_agent("inventory-sync/2.1")
+        .timeout(Duration::from_millis(200))
+        .build()
+        .unwrap();
+    let services = api.hub().services();
+    assert_eq!(services.get("svc").send().await.unwrap().name, "CI");
+    let e = services.get("slow").send().await.unwrap_err();
+    assert!(e.is_timeout() && e.is_retryable(), "{e:?}");
+}
+
 #[tokio::test]
 async fn the_api_key_never_shows_in_debug_or_errors() {
     let mock = MockServer::start().await;
