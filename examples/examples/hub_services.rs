@@ -21,10 +21,11 @@ async fn main() -> std::process::ExitCode {
 pub async fn run(t: Target) -> Outcome {
     let email = t.credential("email", "admin@example.com")?;
     let key = ApiKey::new(t.credential("api-key", "demo-admin-key")?);
-    let api = ManagementClient::new(t.issuer().clone(), email, key)?;
+    let api = ManagementClient::builder(t.issuer().clone(), email, key).build()?;
+    let services = api.hub().services();
 
-    let registered = api
-        .register_service(ServiceRegistration {
+    let registered = services
+        .register(ServiceRegistration {
             name: "Example CI".into(),
             home_url: Some("https://ci.example.com/".parse()?),
             redirect_uris: vec!["https://ci.example.com/oauth/callback".parse()?],
@@ -32,6 +33,7 @@ pub async fn run(t: Target) -> Outcome {
             vendor: Some("Example Inc.".into()),
             version: Some("1.0".into()),
         })
+        .send()
         .await?;
     println!("registered service {}", registered.id);
 
@@ -50,7 +52,7 @@ pub async fn run(t: Target) -> Outcome {
         token.token_type().as_str()
     );
 
-    let service = api.set_trusted(&registered.id, true).await?;
+    let service = services.set_trusted(&registered.id, true).send().await?;
     println!("service {:?} trusted: {}", service.name, service.trusted);
     Ok(())
 }

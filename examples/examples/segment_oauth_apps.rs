@@ -10,8 +10,7 @@
 //! the token (401), see a connected app's deletion refused (409), clean up.
 
 use oauth_examples::{Outcome, Target, demo_file, track};
-use oauth_sdk::management::{NewOAuthApp, OAuthAppScope, PublicKeyPem, SourceId};
-use oauth_sdk::management::{TenantId, TokenExpirationPeriod};
+use oauth_sdk::management::{NewOAuthApp, OAuthAppScope, PublicKeyPem, TokenExpirationPeriod};
 use oauth_sdk::{ApiKey, Client, ManagementClient, PrivateKeyJwt, Provider};
 
 #[tokio::main]
@@ -22,11 +21,11 @@ async fn main() -> std::process::ExitCode {
 pub async fn run(t: Target) -> Outcome {
     let email = t.credential("email", "admin@example.com")?;
     let key = ApiKey::new(t.credential("api-key", "demo-admin-key")?);
-    let api = ManagementClient::new(t.issuer().clone(), email, key)?;
-    let tenant = TenantId::new(t.credential("tenant", "demo-tenant")?);
-    let apps = api.tenants().oauth_apps(tenant.clone());
-    let sources = api.tenants().sources(tenant);
-    let source = SourceId::new(t.credential("source", "demo-source")?);
+    let api = ManagementClient::builder(t.issuer().clone(), email, key).build()?;
+    let tenant = t.credential("tenant", "demo-tenant")?;
+    let apps = api.segment().oauth_apps(tenant.as_str());
+    let sources = api.segment().sources(tenant.as_str());
+    let source = t.credential("source", "demo-source")?;
     let write_key = t.credential("write-key", "demo-write-key")?;
     let public_key = t.credential("public-key", demo_file!("demo-jwt-public.pem"))?;
     let private_key = t.credential("private-key", demo_file!("demo-jwt-private.pem"))?;
@@ -38,7 +37,7 @@ pub async fn run(t: Target) -> Outcome {
         token_expiration_period: TokenExpirationPeriod::OneWeek,
         scopes: vec![OAuthAppScope::TrackingApiWrite],
     };
-    let app = apps.create(&new).send().await?;
+    let app = apps.create(new).send().await?;
     let kid = &app.keys.first().ok_or("the app has no key")?.id;
     println!("created OAuth app {} with key {kid}", app.id);
 
@@ -51,8 +50,8 @@ pub async fn run(t: Target) -> Outcome {
     let token = client.client_credentials().scope(scope).send().await?;
     let bearer = Some(token.access_token().secret());
 
-    sources.connect(&source, &app.id).send().await?;
-    let enforcing = sources.enable_enforcement(&source).send().await?;
+    sources.connect(source.as_str(), &app.id).send().await?;
+    let enforcing = sources.enable_enforcement(source.as_str()).send().await?;
     println!(
         "source {} connected, OAuth enforced: {}",
         enforcing.id, enforcing.oauth_enforced
@@ -71,8 +70,8 @@ pub async fn run(t: Target) -> Outcome {
         Err(e) if e.is_conflict() => println!("deleting a connected app refused: {e}"),
         other => return Err(format!("expected a conflict, got {other:?}").into()),
     }
-    sources.disable_enforcement(&source).send().await?;
-    sources.disconnect(&source).send().await?;
+    sources.disable_enforcement(source.as_str()).send().await?;
+    sources.disconnect(source.as_str()).send().await?;
     apps.delete(&app.id).send().await?;
     println!("enforcement off, source disconnected, app deleted");
     Ok(())

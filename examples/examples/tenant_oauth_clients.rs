@@ -10,7 +10,7 @@
 //! for the same component refused (409), delete it. Exits non-zero on failure.
 
 use oauth_examples::{Outcome, Target};
-use oauth_sdk::management::{ComponentId, TenantId};
+use oauth_sdk::management::OAuthClientChanges;
 use oauth_sdk::{ApiKey, ClientId, ClientSecret, ManagementClient};
 
 #[tokio::main]
@@ -21,38 +21,49 @@ async fn main() -> std::process::ExitCode {
 pub async fn run(t: Target) -> Outcome {
     let email = t.credential("email", "admin@example.com")?;
     let key = ApiKey::new(t.credential("api-key", "demo-admin-key")?);
-    let api = ManagementClient::new(t.issuer().clone(), email, key)?;
-    let tenant = TenantId::new(t.credential("tenant", "demo-tenant")?);
-    let clients = api.tenants().oauth_clients(tenant);
-    let component = ComponentId::new(t.option("component", "pizzavan"));
+    let api = ManagementClient::builder(t.issuer().clone(), email, key).build()?;
+    let clients = api
+        .elasticio()
+        .oauth_clients(t.credential("tenant", "demo-tenant")?);
+    let component = t.option("component", "pizzavan");
 
     let id = ClientId::new("pizzavan-client");
     let secret = ClientSecret::new("pizzavan-secret");
-    let record = clients.create(component.clone(), id, secret).send().await?;
+    let record = clients
+        .create(component.as_str(), id, secret)
+        .send()
+        .await?;
     println!(
         "created OAuth client {} for component {} (client_id {})",
         record.id,
         record.component,
         record.client_id.as_str()
     );
-    let found = clients.list().component(component.clone()).send().await?;
-    println!("filter[component]={component} -> {} record(s)", found.len());
-    let updated = clients
-        .update(record.id.clone())
-        .client_secret(ClientSecret::new("rotated-secret"))
+    let found = clients
+        .list_for_component(component.as_str())
         .send()
         .await?;
+    println!("filter[component]={component} -> {} record(s)", found.len());
+    let rotate = OAuthClientChanges {
+        client_secret: Some(ClientSecret::new("rotated-secret")),
+        ..Default::default()
+    };
+    let updated = clients.update(&record.id, rotate).send().await?;
     println!(
         "secret rotated; the record shows only client_id {}",
         updated.client_id.as_str()
     );
 
     let again = (ClientId::new("again"), ClientSecret::new("again"));
-    match clients.create(component, again.0, again.1).send().await {
+    match clients
+        .create(component.as_str(), again.0, again.1)
+        .send()
+        .await
+    {
         Err(e) if e.is_conflict() => println!("second client for the component refused: {e}"),
         other => return Err(format!("expected a conflict, got {other:?}").into()),
     }
-    clients.delete(record.id).send().await?;
+    clients.delete(&record.id).send().await?;
     println!("deleted");
     Ok(())
 }

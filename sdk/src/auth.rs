@@ -198,15 +198,19 @@ struct Claims<'a> {
 impl PrivateKeyJwt {
     /// An RS256 key from a PKCS#1 or PKCS#8 PEM, with its key id.
     pub fn rs256_from_pem(pem: &[u8], kid: impl Into<String>) -> Result<Self> {
-        let key = jsonwebtoken::EncodingKey::from_rsa_pem(pem)
-            .map_err(|_| Error::config("not an RSA private key in PEM"))?;
+        let key = jsonwebtoken::EncodingKey::from_rsa_pem(pem).map_err(|_| Error::InvalidKey {
+            what: "RSA private key",
+            reason: "not a PKCS#1 or PKCS#8 RSA private key in PEM".into(),
+        })?;
         Ok(Self::with_key(key, JwtAlgorithm::Rs256, kid.into()))
     }
 
     /// An ES256 (P-256) key from a PKCS#8 PEM, with its key id.
     pub fn es256_from_pem(pem: &[u8], kid: impl Into<String>) -> Result<Self> {
-        let key = jsonwebtoken::EncodingKey::from_ec_pem(pem)
-            .map_err(|_| Error::config("not an EC private key in PEM"))?;
+        let key = jsonwebtoken::EncodingKey::from_ec_pem(pem).map_err(|_| Error::InvalidKey {
+            what: "EC private key",
+            reason: "not a PKCS#8 P-256 private key in PEM".into(),
+        })?;
         Ok(Self::with_key(key, JwtAlgorithm::Es256, kid.into()))
     }
 
@@ -258,7 +262,10 @@ impl PrivateKeyJwt {
         };
         jsonwebtoken::encode(&header, &claims, &self.key)
             .map(Assertion::new)
-            .map_err(|_| Error::config("could not sign the client assertion"))
+            .map_err(|e| Error::InvalidKey {
+                what: "client assertion key",
+                reason: format!("signing failed: {e}"),
+            })
     }
 }
 

@@ -112,7 +112,7 @@ impl Client {
         }
         builder
             .body(body.into_bytes())
-            .map_err(|e| Error::config(format!("invalid request: {e}")))
+            .map_err(crate::error::request_url_error)
     }
 
     /// Sends a request through the client's one HTTP stack.

@@ -23,6 +23,9 @@ pub enum Error {
         description: Option<String>,
         /// The `error_uri`, if any.
         uri: Option<String>,
+        /// The response's `Retry-After`, if sent (a `temporarily_unavailable`
+        /// 503 often has one); `None` for errors on a callback.
+        retry_after: Option<Duration>,
     },
     /// The request did not complete (connection, TLS, timeout...).
     #[error("transport error: {0}")]
@@ -70,8 +73,9 @@ pub enum Error {
     /// A [`TokenStore`](crate::TokenStore) could not be read or written.
     #[error("token store: {0}")]
     TokenStore(Arc<crate::lifecycle::StoreError>),
-    /// A parameter given to a request builder is not valid (a `resource` that
-    /// is not an absolute URI, a parameter the SDK sets itself...).
+    /// A value given to the SDK is not valid: a request builder's parameter
+    /// (a `resource` that is not an absolute URI, a parameter the SDK sets
+    /// itself...), a scope, an email or user agent that cannot be sent.
     #[error("invalid parameter `{name}`: {reason}")]
     InvalidParameter {
         /// The parameter's name.
@@ -79,19 +83,45 @@ pub enum Error {
         /// What is wrong with it.
         reason: String,
     },
-    /// The client or provider was configured wrongly (bad URL, plain HTTP
-    /// to a non-loopback host, unreadable key...).
-    #[error("configuration error: {0}")]
-    Config(String),
+    /// A URL given to the SDK cannot be used (not hierarchical, a query or
+    /// fragment where none is allowed, an unsupported scheme...).
+    #[error("invalid {what}: {reason}")]
+    InvalidUrl {
+        /// Which URL ("redirect URI", "issuer", "management base URL"...).
+        what: &'static str,
+        /// What is wrong with it.
+        reason: String,
+    },
+    /// A URL uses plain HTTP to a host that is not loopback: secrets would
+    /// cross the network in clear. Use HTTPS, or allow plain HTTP explicitly
+    /// (`allow_insecure_http`) where that is known to be safe.
+    #[error(
+        "{what} uses plain HTTP to a non-loopback host; use HTTPS or allow plain HTTP explicitly"
+    )]
+    InsecureUrl {
+        /// Which URL ("token endpoint", "management base URL"...).
+        what: &'static str,
+    },
+    /// A private key for client assertions cannot be used, or signing with it
+    /// failed ([RFC 7523](https://www.rfc-editor.org/rfc/rfc7523)). Never
+    /// carries the key.
+    #[error("invalid {what}: {reason}")]
+    InvalidKey {
+        /// Which key ("RSA private key", "EC private key"...).
+        what: &'static str,
+        /// What is wrong with it.
+        reason: String,
+    },
 }
 
 impl Error {
     /// Whether trying the same request again later may succeed: a 429, 502,
-    /// 503 or 504 status, a timeout or connection failure, or the OAuth codes
+    /// 503 or 504 status (from an OAuth or a management endpoint), a timeout or connection failure, or the OAuth codes
     /// `temporarily_unavailable` and `slow_down`.
     pub fn is_retryable(&self) -> bool {
         match self {
-            Error::Status { status, .. } => matches!(status.as_u16(), 429 | 502 | 503 | 504),
+            Error::Status { status, .. } => retryable_status(*status),
+            Error::Api(e) => retryable_status(e.status),
             Error::Transport(t) => t.is_timeout() || t.is_connect(),
             Error::OAuth { code, .. } => {
                 matches!(
@@ -113,7 +143,8 @@ impl Error {
     /// The server's `Retry-After`, when it sent one.
     pub fn retry_after(&self) -> Option<Duration> {
         match self {
-            Error::Status { retry_after, .. } => *retry_after,
+            Error::Status { retry_after, .. } | Error::OAuth { retry_after, .. } => *retry_after,
+            Error::Api(e) => e.retry_after,
             Error::TokenRenewal(cause) => cause.retry_after(),
             _ => None,
         }
@@ -137,9 +168,20 @@ impl Error {
             _ => None,
         }
     }
+}
 
-    pub(crate) fn config(msg: impl Into<String>) -> Self {
-        Error::Config(msg.into())
+/// 429 Too Many Requests, and the 5xx statuses that mean "not now"
+/// ([RFC 9110 §15.6](https://www.rfc-editor.org/rfc/rfc9110#section-15.6)).
+fn retryable_status(status: http::StatusCode) -> bool {
+    matches!(status.as_u16(), 429 | 502 | 503 | 504)
+}
+
+/// An `http` builder failure: with URLs that come from [`url::Url`] and
+/// header values the SDK checked, only the request URL can be at fault.
+pub(crate) fn request_url_error(e: http::Error) -> Error {
+    Error::InvalidUrl {
+        what: "request URL",
+        reason: e.to_string(),
     }
 }
 

@@ -98,18 +98,23 @@ pub struct Metadata {
 
 fn join(base: &Url, path: &str) -> Result<Url> {
     if base.cannot_be_a_base() {
-        return Err(Error::config(
-            "provider base URL must be hierarchical (http or https)",
-        ));
+        return Err(Error::InvalidUrl {
+            what: "provider base URL",
+            reason: "must be hierarchical (http or https)".into(),
+        });
     }
     let mut s = base.as_str().trim_end_matches('/').to_owned();
     if base.query().is_some() || base.fragment().is_some() {
-        return Err(Error::config(
-            "provider base URL must not have a query or fragment",
-        ));
+        return Err(Error::InvalidUrl {
+            what: "provider base URL",
+            reason: "must not have a query or fragment".into(),
+        });
     }
     s.push_str(path);
-    Url::parse(&s).map_err(|e| Error::config(format!("invalid endpoint URL: {e}")))
+    Url::parse(&s).map_err(|e| Error::InvalidUrl {
+        what: "endpoint URL",
+        reason: e.to_string(),
+    })
 }
 
 fn issuer_of(base: &Url) -> String {

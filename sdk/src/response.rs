@@ -8,13 +8,17 @@ use serde_json::{Map, Value};
 use crate::error::{Error, ErrorCode, ParseError, ProtocolViolation, Result};
 
 /// An RFC 6749 §5.2 error in a JSON object, if it is one.
-pub(crate) fn oauth_error(obj: &Map<String, Value>) -> Option<Error> {
+pub(crate) fn oauth_error(
+    obj: &Map<String, Value>,
+    retry_after: Option<Duration>,
+) -> Option<Error> {
     let code = obj.get("error")?.as_str()?;
     let text = |k: &str| obj.get(k).and_then(Value::as_str).map(str::to_owned);
     Some(Error::OAuth {
         code: ErrorCode::parse(code),
         description: text("error_description"),
         uri: text("error_uri"),
+        retry_after,
     })
 }
 
@@ -35,26 +39,55 @@ pub(crate) fn retry_after(headers: &http::HeaderMap) -> Option<Duration> {
     )
 }
 
-/// The body of a successful response, or the error the response stands for:
-/// a redirect is a protocol violation, a JSON `error` member an OAuth error
-/// whatever the status, any other non-2xx an HTTP status error.
-pub(crate) fn success_body(resp: &http::Response<Vec<u8>>) -> Result<&[u8]> {
+/// What an endpoint's error answers look like.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum ErrorDocument {
+    /// An RFC 6749 §5.2 object (`{"error": …}`), honoured whatever the status:
+    /// some servers send errors with 200.
+    OAuth,
+    /// A JSON:API error document (`{"errors": [...]}`) on a non-2xx status:
+    /// the management APIs.
+    JsonApi,
+}
+
+/// The error a response stands for, if any, read the same way for every
+/// endpoint: a redirect is a protocol violation (never followed); an error
+/// document (`doc` says which kind) becomes [`Error::OAuth`] or
+/// [`Error::Api`]; any other non-2xx an [`Error::Status`]. Both HTTP errors
+/// keep the `Retry-After` header, so [`Error::is_retryable`] and
+/// [`Error::retry_after`] answer alike for OAuth and management calls.
+pub(crate) fn failure(resp: &http::Response<Vec<u8>>, doc: ErrorDocument) -> Option<Error> {
     let status = resp.status();
     if status.is_redirection() {
-        return Err(ProtocolViolation::Redirect(status).into());
+        return Some(ProtocolViolation::Redirect(status).into());
     }
-    if let Ok(Value::Object(obj)) = serde_json::from_slice::<Value>(resp.body())
-        && let Some(e) = oauth_error(&obj)
-    {
-        return Err(e);
+    let retry_after = retry_after(resp.headers());
+    let from_body = match doc {
+        ErrorDocument::OAuth => match serde_json::from_slice::<Value>(resp.body()) {
+            Ok(Value::Object(obj)) => oauth_error(&obj, retry_after),
+            _ => None,
+        },
+        ErrorDocument::JsonApi if !status.is_success() => {
+            crate::management::parse_api_error(status, retry_after, resp.body()).map(Error::Api)
+        }
+        ErrorDocument::JsonApi => None,
+    };
+    if from_body.is_some() {
+        return from_body;
     }
-    if !status.is_success() {
-        return Err(Error::Status {
-            status,
-            retry_after: retry_after(resp.headers()),
-        });
+    (!status.is_success()).then_some(Error::Status {
+        status,
+        retry_after,
+    })
+}
+
+/// The body of a successful OAuth response, or the error the response stands
+/// for (see [`failure`]).
+pub(crate) fn success_body(resp: &http::Response<Vec<u8>>) -> Result<&[u8]> {
+    match failure(resp, ErrorDocument::OAuth) {
+        Some(e) => Err(e),
+        None => Ok(resp.body()),
     }
-    Ok(resp.body())
 }
 
 /// A successful response's JSON object.
@@ -165,7 +198,7 @@ mod tests {
         ))
         .unwrap_err();
         assert!(
-            matches!(e, Error::OAuth { code: ErrorCode::InvalidGrant, description: Some(ref d), uri: None } if d == "bad")
+            matches!(e, Error::OAuth { code: ErrorCode::InvalidGrant, description: Some(ref d), uri: None, retry_after: None } if d == "bad")
         );
     }
 

@@ -74,6 +74,11 @@ secret_type! {
     ResourceOwnerPassword
 }
 secret_type! {
+    /// A management API account's key, sent as the password of HTTP Basic
+    /// `{EMAIL}:{APIKEY}` (elastic.io, Hub, Segment management APIs).
+    ApiKey
+}
+secret_type! {
     /// A signed JWT used as an authorization grant
     /// ([RFC 7523 §2.1](https://www.rfc-editor.org/rfc/rfc7523#section-2.1)).
     Assertion
@@ -129,6 +134,8 @@ mod tests {
         assert_eq!(s.secret(), "hunter2");
         let t = AccessToken::new("tok");
         assert!(!format!("{t:?}").contains("tok\""));
+        let k = ApiKey::new("demo-admin-key");
+        assert_eq!(format!("{k:?}"), "ApiKey([redacted])");
     }
 
     #[test]

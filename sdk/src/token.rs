@@ -144,8 +144,13 @@ impl AccessToken {
     /// Sets `Authorization: Bearer <token>` on a request
     /// ([RFC 6750 §2.1](https://www.rfc-editor.org/rfc/rfc6750#section-2.1)).
     pub fn apply_header<B>(&self, req: &mut http::Request<B>) -> Result<()> {
-        let mut v = http::HeaderValue::from_str(&format!("Bearer {}", self.secret()))
-            .map_err(|_| Error::config("access token is not a valid header value"))?;
+        let mut v =
+            http::HeaderValue::from_str(&format!("Bearer {}", self.secret())).map_err(|_| {
+                Error::InvalidParameter {
+                    name: "access token".into(),
+                    reason: "not a valid HTTP header value".into(),
+                }
+            })?;
         v.set_sensitive(true);
         req.headers_mut().insert(http::header::AUTHORIZATION, v);
         Ok(())
@@ -167,13 +172,15 @@ impl AccessToken {
     /// # Security
     /// See [`apply_query`](Self::apply_query).
     pub fn apply_query_to_request<B>(&self, req: &mut http::Request<B>) -> Result<()> {
-        let mut url = Url::parse(&req.uri().to_string())
-            .map_err(|_| Error::config("request URI must be absolute to carry a query token"))?;
+        let mut url = Url::parse(&req.uri().to_string()).map_err(|_| Error::InvalidUrl {
+            what: "request URI",
+            reason: "must be absolute to carry a query token".into(),
+        })?;
         self.apply_query(&mut url);
-        *req.uri_mut() = url
-            .as_str()
-            .parse()
-            .map_err(|_| Error::config("invalid request URI"))?;
+        *req.uri_mut() = url.as_str().parse().map_err(|_| Error::InvalidUrl {
+            what: "request URI",
+            reason: "not a valid URI once the token is added".into(),
+        })?;
         Ok(())
     }
 }
@@ -224,7 +231,7 @@ impl TokenResponse {
     }
 
     pub(crate) fn from_json(obj: Map<String, Value>, received_at: SystemTime) -> Result<Self> {
-        if let Some(e) = response::oauth_error(&obj) {
+        if let Some(e) = response::oauth_error(&obj, None) {
             return Err(e);
         }
         let access = opt_str(&obj, WHAT, "access_token")?

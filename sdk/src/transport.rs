@@ -6,6 +6,9 @@ use crate::error::{Error, ParseError, Result, TransportError};
 
 pub(crate) const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
 
+/// The `User-Agent` of every request unless the caller sets another.
+pub(crate) const DEFAULT_USER_AGENT: &str = concat!("oauth-sdk/", env!("CARGO_PKG_VERSION"));
+
 /// Responses larger than this are refused: no token document is this big.
 const MAX_BODY: usize = 1024 * 1024;
 
@@ -17,12 +20,24 @@ pub(crate) struct Http {
 
 impl Http {
     pub(crate) fn new(timeout: Duration) -> Result<Self> {
+        Self::with_user_agent(timeout, DEFAULT_USER_AGENT)
+    }
+
+    /// Like [`new`](Self::new), sending `user_agent` as `User-Agent`.
+    pub(crate) fn with_user_agent(timeout: Duration, user_agent: &str) -> Result<Self> {
+        let user_agent =
+            http::HeaderValue::from_str(user_agent).map_err(|_| Error::InvalidParameter {
+                name: "user agent".into(),
+                reason: "not a valid HTTP header value".into(),
+            })?;
+        // Building fails only when the TLS backend cannot start: a transport
+        // failure, reported as one.
         let client = reqwest::Client::builder()
             .redirect(reqwest::redirect::Policy::none())
             .timeout(timeout)
-            .user_agent(concat!("oauth-sdk/", env!("CARGO_PKG_VERSION")))
+            .user_agent(user_agent)
             .build()
-            .map_err(|e| Error::config(format!("cannot build HTTP client: {e}")))?;
+            .map_err(TransportError)?;
         Ok(Self { client })
     }
 
@@ -48,6 +63,6 @@ impl Http {
         tracing::debug!(status = %resp.status(), "oauth-sdk response");
         builder
             .body(body)
-            .map_err(|e| Error::config(format!("invalid response: {e}")))
+            .map_err(|e| ParseError::new("response", e.to_string()).into())
     }
 }

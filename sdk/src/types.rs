@@ -44,9 +44,12 @@ impl Scope {
         if ok {
             Ok(Self(s))
         } else {
-            Err(Error::config(
-                "scope must be printable ASCII without space, `\"` or `\\`",
-            ))
+            Err(Error::InvalidParameter {
+                name: "scope".into(),
+                reason:
+                    "must be non-empty printable ASCII without space, `\"` or `\\` (RFC 6749 §3.3)"
+                        .into(),
+            })
         }
     }
 
@@ -106,20 +109,25 @@ impl RedirectUrl {
     /// Parses and validates a redirect URI, keeping `s` exactly as written for
     /// the `redirect_uri` parameter.
     pub fn parse(s: &str) -> Result<Self> {
-        let url = Url::parse(s).map_err(|e| Error::config(format!("invalid redirect URI: {e}")))?;
+        let url = Url::parse(s).map_err(|e| Error::InvalidUrl {
+            what: "redirect URI",
+            reason: e.to_string(),
+        })?;
         Self::checked(s.to_owned(), url)
     }
 
     fn checked(raw: String, url: Url) -> Result<Self> {
         if url.fragment().is_some() {
-            return Err(Error::config(
-                "redirect URI must not have a fragment (RFC 6749 §3.1.2)",
-            ));
+            return Err(Error::InvalidUrl {
+                what: "redirect URI",
+                reason: "must not have a fragment (RFC 6749 §3.1.2)".into(),
+            });
         }
         if url.cannot_be_a_base() {
-            return Err(Error::config(
-                "redirect URI must be an absolute hierarchical URL",
-            ));
+            return Err(Error::InvalidUrl {
+                what: "redirect URI",
+                reason: "must be an absolute hierarchical URL".into(),
+            });
         }
         Ok(Self { raw, url })
     }
@@ -146,16 +154,15 @@ pub(crate) fn is_loopback(url: &Url) -> bool {
 }
 
 /// HTTPS, or plain HTTP to loopback, unless `allow_http`.
-pub(crate) fn check_secure(url: &Url, what: &str, allow_http: bool) -> Result<()> {
+pub(crate) fn check_secure(url: &Url, what: &'static str, allow_http: bool) -> Result<()> {
     match url.scheme() {
         "https" => Ok(()),
         "http" if allow_http || is_loopback(url) => Ok(()),
-        "http" => Err(Error::config(format!(
-            "{what} uses plain HTTP to a non-loopback host; use HTTPS or allow it explicitly"
-        ))),
-        other => Err(Error::config(format!(
-            "{what} has unsupported scheme `{other}`"
-        ))),
+        "http" => Err(Error::InsecureUrl { what }),
+        other => Err(Error::InvalidUrl {
+            what,
+            reason: format!("unsupported scheme `{other}` (https or http only)"),
+        }),
     }
 }
 
@@ -205,5 +212,47 @@ mod tests {
     fn redirect_rejects_fragment() {
         assert!(RedirectUrl::parse("http://127.0.0.1/cb#x").is_err());
         assert!(RedirectUrl::parse("http://127.0.0.1/cb?a=1").is_ok());
+    }
+
+    /// Each refusal is a typed variant naming the value and why, not a
+    /// catch-all string.
+    #[test]
+    fn refusals_name_the_value_and_the_reason() {
+        let e = Scope::new("a b").unwrap_err();
+        assert!(
+            matches!(&e, Error::InvalidParameter { name, reason } if name == "scope" && reason.contains("space")),
+            "{e:?}"
+        );
+        for bad in ["http://127.0.0.1/cb#x", "not a url", "mailto:a@b"] {
+            let e = RedirectUrl::parse(bad).unwrap_err();
+            assert!(
+                matches!(
+                    e,
+                    Error::InvalidUrl {
+                        what: "redirect URI",
+                        ..
+                    }
+                ),
+                "{bad}: {e:?}"
+            );
+        }
+        let url = Url::parse("http://example.com/t").unwrap();
+        let e = check_secure(&url, "token endpoint", false).unwrap_err();
+        assert!(
+            matches!(
+                e,
+                Error::InsecureUrl {
+                    what: "token endpoint"
+                }
+            ),
+            "{e:?}"
+        );
+        assert!(e.to_string().contains("token endpoint"), "{e}");
+        let url = Url::parse("ftp://example.com/t").unwrap();
+        let e = check_secure(&url, "token endpoint", true).unwrap_err();
+        assert!(
+            matches!(&e, Error::InvalidUrl { what: "token endpoint", reason } if reason.contains("ftp")),
+            "{e:?}"
+        );
     }
 }

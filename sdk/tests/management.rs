@@ -5,9 +5,12 @@
 use std::collections::HashMap;
 use std::net::SocketAddr;
 
+use std::time::Duration;
+
 use oauth_sdk::management::{
-    ApiKey, ComponentId, ComponentJson, ManagementClient, OAuthClientRecordId, ResolveError,
-    Resolver, SecretSource, ServiceRegistration, TenantId, TokenEndpointAuth,
+    ApiKey, ComponentId, ComponentJson, ManagementClient, OAuthClientChanges, OAuthClients,
+    ResolveError, Resolver, SecretSource, ServiceId, ServiceRegistration, TenantId,
+    TokenEndpointAuth,
 };
 use oauth_sdk::{Client, ClientId, ClientSecret, Error, Provider, Scope};
 use oauth_server_reference::{Config, ServerHandle, spawn};
@@ -22,26 +25,26 @@ async fn server() -> ServerHandle {
         .expect("reference server starts")
 }
 
+fn account(base: &url::Url, email: &str, key: &str) -> ManagementClient {
+    ManagementClient::builder(base.clone(), email, ApiKey::new(key))
+        .build()
+        .unwrap()
+}
+
 fn admin(s: &ServerHandle) -> ManagementClient {
-    ManagementClient::new(
-        s.base_url().clone(),
-        "admin@example.com",
-        ApiKey::new("demo-admin-key"),
-    )
-    .unwrap()
+    account(s.base_url(), "admin@example.com", "demo-admin-key")
 }
 
 fn reader(s: &ServerHandle) -> ManagementClient {
-    ManagementClient::new(
-        s.base_url().clone(),
-        "reader@example.com",
-        ApiKey::new("demo-reader-key"),
-    )
-    .unwrap()
+    account(s.base_url(), "reader@example.com", "demo-reader-key")
 }
 
 fn tenant() -> TenantId {
     TenantId::new("demo-tenant")
+}
+
+fn demo_clients(api: &ManagementClient) -> OAuthClients {
+    api.elasticio().oauth_clients(tenant())
 }
 
 fn detail(e: &Error) -> String {
@@ -53,24 +56,116 @@ fn detail(e: &Error) -> String {
 // --- wiremock: error mapping -------------------------------------------------
 
 async fn answering(status: u16, body: &str, content_type: &str) -> Error {
+    answering_with(
+        ResponseTemplate::new(status)
+            .insert_header("content-type", content_type)
+            .set_body_string(body),
+    )
+    .await
+}
+
+/// The error of an elastic.io `GET` answered by `template`.
+async fn answering_with(template: ResponseTemplate) -> Error {
     let mock = MockServer::start().await;
     Mock::given(method("GET"))
         .and(path("/v2/tenants/t/oauth-clients/r1"))
-        .respond_with(
-            ResponseTemplate::new(status)
-                .insert_header("content-type", content_type)
-                .set_body_string(body),
-        )
+        .respond_with(template)
         .mount(&mock)
         .await;
-    let api =
-        ManagementClient::new(mock.uri().parse().unwrap(), "a@b.c", ApiKey::new("k")).unwrap();
-    api.tenants()
-        .oauth_clients(TenantId::new("t"))
-        .get(OAuthClientRecordId::new("r1"))
+    let api = account(&mock.uri().parse().unwrap(), "a@b.c", "k");
+    api.elasticio()
+        .oauth_clients("t")
+        .get("r1")
         .send()
         .await
         .unwrap_err()
+}
+
+/// Management errors are read by the same code as OAuth ones: a 429 or 503
+/// is retryable and keeps its `Retry-After`, with a JSON:API body or without.
+#[tokio::test]
+async fn busy_answers_are_retryable_and_keep_retry_after() {
+    for status in [429u16, 503] {
+        let plain = ResponseTemplate::new(status)
+            .insert_header("retry-after", "7")
+            .insert_header("content-type", "text/plain")
+            .set_body_string("busy");
+        let e = answering_with(plain).await;
+        assert!(matches!(e, Error::Status { .. }), "{status}: {e:?}");
+        assert!(e.is_retryable(), "{status}: {e:?}");
+        assert_eq!(e.retry_after(), Some(Duration::from_secs(7)), "{e:?}");
+
+        let doc = ResponseTemplate::new(status)
+            .insert_header("retry-after", "12")
+            .insert_header("content-type", "application/vnd.api+json")
+            .set_body_string(error_doc(status, "Busy", "try later"));
+        let e = answering_with(doc).await;
+        let api = e.api_error().unwrap_or_else(|| panic!("{status}: {e:?}"));
+        assert_eq!(api.detail.as_deref(), Some("try later"));
+        assert!(e.is_retryable(), "{status}: {e:?}");
+        assert_eq!(e.retry_after(), Some(Duration::from_secs(12)), "{e:?}");
+        assert!(e.to_string().contains("retry after 12s"), "{e}");
+    }
+    // Refusals are not worth retrying, whatever they say.
+    let e = answering(
+        409,
+        &error_doc(409, "Conflict", "dup"),
+        "application/vnd.api+json",
+    )
+    .await;
+    assert!(!e.is_retryable() && e.retry_after().is_none(), "{e:?}");
+}
+
+/// The builder's settings reach the wire: the user agent is sent, and the
+/// timeout ends a request the server does not answer in time.
+#[tokio::test]
+async fn builder_settings_reach_the_wire() {
+    let mock = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path("/api/rest/services/svc"))
+        .and(wiremock::matchers::header(
+            "user-agent",
+            "inventory-sync/2.1",
+        ))
+        .respond_with(ResponseTemplate::new(200).set_body_string(r#"{"id":"svc","name":"CI"}"#))
+        .mount(&mock)
+        .await;
+    Mock::given(method("GET"))
+        .and(path("/api/rest/services/slow"))
+        .respond_with(ResponseTemplate::new(200).set_delay(Duration::from_secs(30)))
+        .mount(&mock)
+        .await;
+    let api = ManagementClient::builder(mock.uri().parse().unwrap(), "a@b.c", ApiKey::new("k"))
+        .user_agent("inventory-sync/2.1")
+        .timeout(Duration::from_millis(200))
+        .build()
+        .unwrap();
+    let services = api.hub().services();
+    assert_eq!(services.get("svc").send().await.unwrap().name, "CI");
+    let e = services.get("slow").send().await.unwrap_err();
+    assert!(e.is_timeout() && e.is_retryable(), "{e:?}");
+}
+
+#[tokio::test]
+async fn the_api_key_never_shows_in_debug_or_errors() {
+    let mock = MockServer::start().await;
+    Mock::given(method("GET"))
+        .respond_with(ResponseTemplate::new(401).set_body_string(error_doc(
+            401,
+            "Unauthorized",
+            "bad key",
+        )))
+        .mount(&mock)
+        .await;
+    let key = "k3y-that-must-not-leak";
+    let api = account(&mock.uri().parse().unwrap(), "a@b.c", key);
+    let call = api.segment().oauth_apps("t").get("app_1");
+    let debug = format!("{api:?} {call:?} {:?}", ApiKey::new(key));
+    let e = call.send().await.unwrap_err();
+    assert!(e.is_unauthorized(), "{e:?}");
+    let shown = format!("{debug} {e:?} {e}");
+    assert!(!shown.contains(key), "{shown}");
+    assert!(shown.contains("ApiKey([redacted])"), "{shown}");
 }
 
 fn error_doc(status: u16, title: &str, detail: &str) -> String {
@@ -129,11 +224,10 @@ async fn malformed_responses_are_parse_or_status_errors() {
 #[tokio::test]
 async fn full_lifecycle_with_filter_and_no_secret_returned() {
     let s = server().await;
-    let api = admin(&s);
-    let clients = api.tenants().oauth_clients(tenant());
+    let clients = demo_clients(&admin(&s));
     let created = clients
         .create(
-            ComponentId::new("pizzavan"),
+            "pizzavan",
             ClientId::new("pv-id"),
             ClientSecret::new("pv-secret"),
         )
@@ -144,7 +238,7 @@ async fn full_lifecycle_with_filter_and_no_secret_returned() {
     assert_eq!(created.component.as_str(), "pizzavan");
     assert!(created.usable);
 
-    let got = clients.get(created.id.clone()).send().await.unwrap();
+    let got = clients.get(&created.id).send().await.unwrap();
     assert_eq!(got, created);
 
     clients
@@ -157,24 +251,19 @@ async fn full_lifecycle_with_filter_and_no_secret_returned() {
         .await
         .unwrap();
     assert_eq!(clients.list().send().await.unwrap().len(), 2);
-    let filtered = clients
-        .list()
-        .component(ComponentId::new("pizzavan"))
-        .send()
-        .await
-        .unwrap();
+    let filtered = clients.list_for_component("pizzavan").send().await.unwrap();
     assert_eq!(filtered, vec![created.clone()]);
 
-    let updated = clients
-        .update(created.id.clone())
-        .client_id(ClientId::new("pv-id-2"))
-        .client_secret(ClientSecret::new("pv-secret-2"))
-        .send()
-        .await
-        .unwrap();
+    let changes = OAuthClientChanges {
+        client_id: Some(ClientId::new("pv-id-2")),
+        client_secret: Some(ClientSecret::new("pv-secret-2")),
+        ..Default::default()
+    };
+    let updated = clients.update(&created.id, changes).send().await.unwrap();
     assert_eq!(updated.client_id.as_str(), "pv-id-2");
+    assert_eq!(updated.component, created.component, "unchanged");
 
-    clients.delete(created.id.clone()).send().await.unwrap();
+    clients.delete(&created.id).send().await.unwrap();
     let e = clients.get(created.id).send().await.unwrap_err();
     assert!(e.is_not_found(), "{e:?}");
     assert_eq!(detail(&e), "OAuth client not found");
@@ -183,15 +272,8 @@ async fn full_lifecycle_with_filter_and_no_secret_returned() {
 #[tokio::test]
 async fn duplicate_hidden_component_reader_and_in_use_are_typed_errors() {
     let s = server().await;
-    let api = admin(&s);
-    let clients = api.tenants().oauth_clients(tenant());
-    let create = |c: &str| {
-        clients.create(
-            ComponentId::new(c),
-            ClientId::new("id"),
-            ClientSecret::new("secret"),
-        )
-    };
+    let clients = demo_clients(&admin(&s));
+    let create = |c: &str| clients.create(c, ClientId::new("id"), ClientSecret::new("secret"));
     let sf = create("salesforce").send().await.unwrap();
     let e = create("salesforce").send().await.unwrap_err();
     assert!(e.is_conflict(), "{e:?}");
@@ -205,30 +287,18 @@ async fn duplicate_hidden_component_reader_and_in_use_are_typed_errors() {
     );
 
     let reader = reader(&s);
-    let e = reader
-        .tenants()
-        .oauth_clients(tenant())
-        .create(
-            ComponentId::new("pizzavan"),
-            ClientId::new("id"),
-            ClientSecret::new("secret"),
-        )
+    let e = demo_clients(&reader)
+        .create("pizzavan", ClientId::new("id"), ClientSecret::new("secret"))
         .send()
         .await
         .unwrap_err();
     assert!(e.is_forbidden(), "{e:?}");
     assert!(detail(&e).contains("tenants.oauth_clients.create"));
     // The reader may still list.
-    let listed = reader
-        .tenants()
-        .oauth_clients(tenant())
-        .list()
-        .send()
-        .await
-        .unwrap();
+    let listed = demo_clients(&reader).list().send().await.unwrap();
     assert_eq!(listed.len(), 1);
 
-    let e = clients.delete(sf.id.clone()).send().await.unwrap_err();
+    let e = clients.delete(&sf.id).send().await.unwrap_err();
     assert!(e.is_conflict(), "{e:?}");
     assert!(detail(&e).contains("flow-1"), "{}", detail(&e));
     assert!(clients.get(sf.id).send().await.is_ok(), "nothing deleted");
@@ -237,23 +307,12 @@ async fn duplicate_hidden_component_reader_and_in_use_are_typed_errors() {
 #[tokio::test]
 async fn wrong_credentials_and_foreign_tenants() {
     let s = server().await;
-    let bad = ManagementClient::new(
-        s.base_url().clone(),
-        "admin@example.com",
-        ApiKey::new("nope"),
-    )
-    .unwrap();
-    let e = bad
-        .tenants()
-        .oauth_clients(tenant())
-        .list()
-        .send()
-        .await
-        .unwrap_err();
+    let bad = account(s.base_url(), "admin@example.com", "nope");
+    let e = demo_clients(&bad).list().send().await.unwrap_err();
     assert!(e.is_unauthorized(), "{e:?}");
     let e = admin(&s)
-        .tenants()
-        .oauth_clients(TenantId::new("someone-else"))
+        .elasticio()
+        .oauth_clients("someone-else")
         .list()
         .send()
         .await
@@ -266,9 +325,9 @@ async fn wrong_credentials_and_foreign_tenants() {
 #[tokio::test]
 async fn hub_service_registration_token_and_trusted_flag() {
     let s = server().await;
-    let api = admin(&s);
-    let registered = api
-        .register_service(ServiceRegistration {
+    let services = admin(&s).hub().services();
+    let registered = services
+        .register(ServiceRegistration {
             name: "CI server".into(),
             home_url: Some("https://ci.example.com/".parse().unwrap()),
             redirect_uris: vec!["https://ci.example.com/oauth/callback".parse().unwrap()],
@@ -276,6 +335,7 @@ async fn hub_service_registration_token_and_trusted_flag() {
             vendor: Some("JetBrains".into()),
             version: Some("2024.1".into()),
         })
+        .send()
         .await
         .unwrap();
     assert!(format!("{registered:?}").contains("[redacted]"));
@@ -295,7 +355,7 @@ async fn hub_service_registration_token_and_trusted_flag() {
         .unwrap();
     assert!(!token.access_token().secret().is_empty());
 
-    let service = api.get_service(&registered.id).await.unwrap();
+    let service = services.get(&registered.id).send().await.unwrap();
     assert_eq!(service.name, "CI server");
     assert_eq!(service.vendor.as_deref(), Some("JetBrains"));
     assert_eq!(
@@ -303,16 +363,22 @@ async fn hub_service_registration_token_and_trusted_flag() {
         vec!["https://ci.example.com/oauth/callback"]
     );
     assert!(!service.trusted);
-    assert!(api.set_trusted(&registered.id, true).await.unwrap().trusted);
-    assert!(api.get_service(&registered.id).await.unwrap().trusted);
+    let trusted = services.set_trusted(&registered.id, true).send().await;
+    assert!(trusted.unwrap().trusted);
+    let service = services.get(registered.id.clone()).send().await.unwrap();
+    assert!(service.trusted);
 
     let e = reader(&s)
+        .hub()
+        .services()
         .set_trusted(&registered.id, true)
+        .send()
         .await
         .unwrap_err();
     assert!(e.is_forbidden(), "{e:?}");
-    let e = api
-        .get_service(&oauth_sdk::management::ServiceId::new("no-such-service"))
+    let e = services
+        .get(ServiceId::new("no-such-service"))
+        .send()
         .await
         .unwrap_err();
     assert!(e.is_not_found(), "{e:?}");
@@ -450,11 +516,9 @@ async fn resolver_uses_the_tenant_record_and_a_secret_from_env() {
         .unwrap_err();
     assert!(matches!(e, ResolveError::NoCredentials { .. }), "{e:?}");
 
-    let record = api
-        .tenants()
-        .oauth_clients(tenant())
+    let record = demo_clients(&api)
         .create(
-            ComponentId::new("pizzavan"),
+            "pizzavan",
             ClientId::new("demo-confidential"),
             ClientSecret::new("demo-confidential-secret"),
         )
@@ -489,7 +553,7 @@ async fn resolver_uses_the_tenant_record_and_a_secret_from_env() {
 
     // A lookup failure is reported as such.
     let e = Resolver::new(&cj, ComponentId::new("pizzavan"))
-        .tenant(&reader(&s), TenantId::new("someone-else"))
+        .tenant(&reader(&s), "someone-else")
         .resolve()
         .await
         .unwrap_err();

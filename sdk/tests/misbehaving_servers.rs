@@ -51,6 +51,7 @@ async fn error_sent_with_http_200_is_an_oauth_error() {
             code: ErrorCode::InvalidScope,
             description,
             uri,
+            retry_after: None,
         }) => {
             assert_eq!(description.as_deref(), Some("no"));
             assert_eq!(uri.as_deref(), Some("https://e.example/x"));
@@ -147,6 +148,20 @@ async fn html_503_is_retryable() {
     assert!(matches!(e, Error::Status { status, .. } if status == 503));
     assert!(e.is_retryable());
     assert_eq!(e.retry_after(), None);
+}
+
+/// An OAuth error answer keeps `Retry-After` like a bare status does: the
+/// reference server answers a full password queue this way.
+#[tokio::test]
+async fn temporarily_unavailable_keeps_retry_after() {
+    let s = server_answering(
+        json(503, r#"{"error":"temporarily_unavailable"}"#).insert_header("Retry-After", "4"),
+    )
+    .await;
+    let e = cc(&s).await.unwrap_err();
+    assert_eq!(e.oauth_code(), Some(&ErrorCode::TemporarilyUnavailable));
+    assert!(e.is_retryable());
+    assert_eq!(e.retry_after(), Some(Duration::from_secs(4)));
 }
 
 #[tokio::test]

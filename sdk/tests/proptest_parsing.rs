@@ -155,7 +155,7 @@ proptest! {
         if let Some(d) = &desc { obj["error_description"] = d.clone().into(); }
         if let Some(u) = &uri { obj["error_uri"] = u.clone().into(); }
         match TokenResponse::from_http(&response(status, &obj.to_string())) {
-            Err(Error::OAuth { code: c, description, uri: u }) => {
+            Err(Error::OAuth { code: c, description, uri: u, retry_after: None }) => {
                 prop_assert_eq!(c, ErrorCode::parse(&code));
                 prop_assert_eq!(description, desc);
                 prop_assert_eq!(u, uri);

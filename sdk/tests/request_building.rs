@@ -317,12 +317,21 @@ async fn private_key_jwt_explicit_audience_wins() {
 }
 
 #[test]
-fn bad_pem_is_a_config_error_and_key_debug_is_redacted() {
+fn bad_pem_is_a_key_error_and_key_debug_is_redacted() {
     assert!(matches!(
         PrivateKeyJwt::rs256_from_pem(b"nope", "k"),
-        Err(oauth_sdk::Error::Config(_))
+        Err(oauth_sdk::Error::InvalidKey {
+            what: "RSA private key",
+            ..
+        })
     ));
-    assert!(PrivateKeyJwt::es256_from_pem(RSA_PRIVATE, "k").is_err());
+    assert!(matches!(
+        PrivateKeyJwt::es256_from_pem(RSA_PRIVATE, "k"),
+        Err(oauth_sdk::Error::InvalidKey {
+            what: "EC private key",
+            ..
+        })
+    ));
     let k = PrivateKeyJwt::rs256_from_pem(RSA_PRIVATE, "k").unwrap();
     let dbg = format!("{k:?}");
     assert!(dbg.contains("[redacted]") && !dbg.contains("PRIVATE"));
@@ -334,7 +343,15 @@ fn plain_http_needs_loopback_or_explicit_permission() {
     let e = oauth_sdk::Client::builder(p.clone(), oauth_sdk::ClientId::new("c"))
         .build()
         .unwrap_err();
-    assert!(matches!(e, oauth_sdk::Error::Config(_)));
+    assert!(
+        matches!(
+            e,
+            oauth_sdk::Error::InsecureUrl {
+                what: "authorization endpoint" | "token endpoint"
+            }
+        ),
+        "{e:?}"
+    );
     assert!(
         oauth_sdk::Client::builder(p, oauth_sdk::ClientId::new("c"))
             .allow_insecure_http(true)
@@ -412,7 +429,10 @@ async fn discovery_refuses_plain_http_before_sending() {
         .send()
         .await
         .unwrap_err();
-    assert!(matches!(e, oauth_sdk::Error::Config(_)), "{e:?}");
+    assert!(
+        matches!(e, oauth_sdk::Error::InsecureUrl { what: "issuer" }),
+        "{e:?}"
+    );
 }
 
 #[test]

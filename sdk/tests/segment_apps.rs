@@ -9,8 +9,9 @@ use std::net::SocketAddr;
 use std::time::Duration;
 
 use oauth_sdk::management::{
-    ApiKey, ManagementClient, ManagementRequest, NewOAuthApp, OAuthApp, OAuthAppId, OAuthAppKeyId,
-    OAuthAppScope, OAuthApps, PublicKeyPem, SourceId, Sources, TenantId, TokenExpirationPeriod,
+    ApiKey, ManagementClient, ManagementRequest, NewOAuthApp, OAuthApp, OAuthAppChanges,
+    OAuthAppId, OAuthAppKeyId, OAuthAppScope, OAuthApps, PublicKeyPem, SourceId, Sources,
+    TokenExpirationPeriod,
 };
 use oauth_sdk::{AccessToken, Client, Error, ErrorCode, PrivateKeyJwt, Provider};
 use oauth_server_reference::config::DEMO_TOML;
@@ -29,19 +30,21 @@ async fn server() -> ServerHandle {
 }
 
 fn account(s: &ServerHandle, email: &str, key: &str) -> ManagementClient {
-    ManagementClient::new(s.base_url().clone(), email, ApiKey::new(key)).unwrap()
+    ManagementClient::builder(s.base_url().clone(), email, ApiKey::new(key))
+        .build()
+        .unwrap()
 }
 
 fn admin(s: &ServerHandle) -> ManagementClient {
     account(s, "admin@example.com", "demo-admin-key")
 }
 
-fn apps(api: &ManagementClient) -> OAuthApps<'_> {
-    api.tenants().oauth_apps(TenantId::new("demo-tenant"))
+fn apps(api: &ManagementClient) -> OAuthApps {
+    api.segment().oauth_apps("demo-tenant")
 }
 
-fn sources(api: &ManagementClient) -> Sources<'_> {
-    api.tenants().sources(TenantId::new("demo-tenant"))
+fn sources(api: &ManagementClient) -> Sources {
+    api.segment().sources("demo-tenant")
 }
 
 fn demo_source() -> SourceId {
@@ -120,7 +123,7 @@ fn detail(e: &Error) -> String {
 type Is = fn(&Error) -> bool;
 
 /// Sends `call`, which must fail as `is` says; the error, for its detail.
-async fn refused<T: std::fmt::Debug>(call: ManagementRequest<'_, T>, is: Is) -> Error {
+async fn refused<T: std::fmt::Debug>(call: ManagementRequest<T>, is: Is) -> Error {
     let e = call.send().await.unwrap_err();
     assert!(is(&e), "{e:?}");
     e
@@ -133,7 +136,7 @@ async fn an_apps_whole_life_with_tokens_at_the_tracking_api() {
     let apps = apps(&api);
     let sources = sources(&api);
 
-    let app = apps.create(&new_app(demo_public())).send().await.unwrap();
+    let app = apps.create(new_app(demo_public())).send().await.unwrap();
     assert_eq!(app.name, "Warehouse sync");
     assert_eq!(app.token_expiration_period, TokenExpirationPeriod::OneDay);
     assert_eq!(
@@ -160,7 +163,7 @@ async fn an_apps_whole_life_with_tokens_at_the_tracking_api() {
 
     // A second key works at once; deleting the first leaves only the second.
     let added = apps
-        .add_key(&app.id, "second key", &second_public())
+        .add_key(&app.id, "second key", second_public())
         .send()
         .await
         .unwrap();
@@ -175,19 +178,18 @@ async fn an_apps_whole_life_with_tokens_at_the_tracking_api() {
     assert_eq!(e.oauth_code(), Some(&ErrorCode::InvalidClient), "{e:?}");
 
     // A new period reaches the next token.
-    let app = apps
-        .update(&app.id)
-        .token_expiration_period(TokenExpirationPeriod::TwoWeeks)
-        .send()
-        .await
-        .unwrap();
+    let two_weeks = OAuthAppChanges {
+        token_expiration_period: Some(TokenExpirationPeriod::TwoWeeks),
+        ..Default::default()
+    };
+    let app = apps.update(&app.id, two_weeks).send().await.unwrap();
     assert_eq!(app.token_expiration_period, TokenExpirationPeriod::TwoWeeks);
     assert_eq!(app.name, "Warehouse sync", "unchanged");
     let (access, expires_in) = token(&second).await.unwrap();
     assert_eq!(expires_in, TokenExpirationPeriod::TwoWeeks.duration());
 
     // Connected and enforcing, the source wants the app's token.
-    let before = sources.get(&demo_source()).send().await.unwrap();
+    let before = sources.get(demo_source()).send().await.unwrap();
     assert_eq!((before.oauth_app, before.oauth_enforced), (None, false));
     assert_eq!(before.kind.as_deref(), Some("http-api"));
     // OAuth supports only server-side sources: a browser source is refused.
@@ -199,7 +201,7 @@ async fn an_apps_whole_life_with_tokens_at_the_tracking_api() {
     assert_eq!(browser.oauth_app, None);
     assert_eq!(track(&s, None).await, 200, "write key alone, not enforced");
     let source = sources
-        .connect(&demo_source(), &app.id)
+        .connect(demo_source(), &app.id)
         .send()
         .await
         .unwrap();
@@ -209,7 +211,7 @@ async fn an_apps_whole_life_with_tokens_at_the_tracking_api() {
         [demo_source()]
     );
     let source = sources
-        .enable_enforcement(&demo_source())
+        .enable_enforcement(demo_source())
         .send()
         .await
         .unwrap();
@@ -237,18 +239,18 @@ async fn an_apps_whole_life_with_tokens_at_the_tracking_api() {
     assert!(info.active, "another app's token is not revoked");
 
     // An enforcing source keeps its app; a connected app is not deleted.
-    let e = refused(sources.disconnect(&demo_source()), Error::is_conflict).await;
+    let e = refused(sources.disconnect(demo_source()), Error::is_conflict).await;
     assert!(detail(&e).contains("disable enforcement"), "{}", detail(&e));
     let e = refused(apps.delete(&app.id), Error::is_conflict).await;
     assert!(detail(&e).contains("demo-source"), "{}", detail(&e));
 
     let source = sources
-        .disable_enforcement(&demo_source())
+        .disable_enforcement(demo_source())
         .send()
         .await
         .unwrap();
     assert!(!source.oauth_enforced);
-    let source = sources.disconnect(&demo_source()).send().await.unwrap();
+    let source = sources.disconnect(demo_source()).send().await.unwrap();
     assert_eq!(source.oauth_app, None);
     apps.delete(&app.id).send().await.unwrap();
     refused(apps.get(&app.id), Error::is_not_found).await;
@@ -264,7 +266,7 @@ async fn bad_key_third_key_last_key_and_unknown_app_are_typed_errors() {
     let apps = apps(&api);
 
     let bad_pem = PublicKeyPem::new("-----BEGIN PUBLIC KEY-----\nnope");
-    let e = refused(apps.create(&new_app(bad_pem)), Error::is_unprocessable).await;
+    let e = refused(apps.create(new_app(bad_pem)), Error::is_unprocessable).await;
     assert!(
         detail(&e).contains("RSA public key in PEM"),
         "{}",
@@ -273,15 +275,15 @@ async fn bad_key_third_key_last_key_and_unknown_app_are_typed_errors() {
     let pointer = e.api_error().unwrap().pointer.as_deref();
     assert_eq!(pointer, Some("/data/attributes/publicKey"));
     let ec = PublicKeyPem::new(String::from_utf8(support::EC_PUBLIC.to_vec()).unwrap());
-    refused(apps.create(&new_app(ec)), Error::is_unprocessable).await;
+    refused(apps.create(new_app(ec)), Error::is_unprocessable).await;
     assert!(apps.list().send().await.unwrap().is_empty(), "nothing made");
 
-    let app = apps.create(&new_app(demo_public())).send().await.unwrap();
+    let app = apps.create(new_app(demo_public())).send().await.unwrap();
     let last = apps.delete_key(&app.id, &app.keys[0].id);
     refused(last, Error::is_conflict).await;
-    let two = apps.add_key(&app.id, "two", &second_public());
+    let two = apps.add_key(&app.id, "two", second_public());
     two.send().await.unwrap();
-    let three = apps.add_key(&app.id, "three", &second_public());
+    let three = apps.add_key(&app.id, "three", second_public());
     let e = refused(three, Error::is_conflict).await;
     assert!(detail(&e).contains("at most 2"), "{}", detail(&e));
     let absent = OAuthAppKeyId::new("key_nope");
@@ -290,12 +292,11 @@ async fn bad_key_third_key_last_key_and_unknown_app_are_typed_errors() {
     // A period outside the seven cannot be written with these types; an
     // unknown app is the server's refusal that remains.
     let unknown = OAuthAppId::new("app_nope");
-    let e = apps
-        .update(&unknown)
-        .token_expiration_period(TokenExpirationPeriod::ThreeWeeks)
-        .send()
-        .await
-        .unwrap_err();
+    let three_weeks = OAuthAppChanges {
+        token_expiration_period: Some(TokenExpirationPeriod::ThreeWeeks),
+        ..Default::default()
+    };
+    let e = apps.update(&unknown, three_weeks).send().await.unwrap_err();
     assert!(e.is_not_found(), "{e:?}");
     assert_eq!(detail(&e), "OAuth app not found");
     refused(apps.get(&unknown), Error::is_not_found).await;
@@ -304,13 +305,13 @@ async fn bad_key_third_key_last_key_and_unknown_app_are_typed_errors() {
     refused(revoke, Error::is_not_found).await;
     let sources = sources(&api);
     refused(
-        sources.connect(&demo_source(), &unknown),
+        sources.connect(demo_source(), &unknown),
         Error::is_not_found,
     )
     .await;
     // Enforcement without a connected app.
     refused(
-        sources.enable_enforcement(&demo_source()),
+        sources.enable_enforcement(demo_source()),
         Error::is_conflict,
     )
     .await;
@@ -320,7 +321,7 @@ async fn bad_key_third_key_last_key_and_unknown_app_are_typed_errors() {
 async fn roles_without_the_permission_get_403() {
     let s = server().await;
     let api = admin(&s);
-    let app = apps(&api).create(&new_app(demo_public()));
+    let app = apps(&api).create(new_app(demo_public()));
     let app = app.send().await.unwrap();
     let forbidden = Error::is_forbidden as Is;
 
@@ -331,30 +332,34 @@ async fn roles_without_the_permission_get_403() {
     // A workspace owner creates and edits apps, but connecting is the
     // source admins' job.
     let owner = account(&s, "owner@example.com", "demo-owner-key");
-    let created = apps(&owner).create(&new_app(demo_public()));
+    let created = apps(&owner).create(new_app(demo_public()));
     created.send().await.unwrap();
-    let e = refused(sources(&owner).connect(&demo_source(), &app.id), forbidden).await;
+    let e = refused(sources(&owner).connect(demo_source(), &app.id), forbidden).await;
     assert!(detail(&e).contains("connect"), "{}", detail(&e));
 
     let reader = account(&s, "source-reader@example.com", "demo-source-reader-key");
     assert_eq!(apps(&reader).get(&app.id).send().await.unwrap(), app);
-    let rename = apps(&reader).update(&app.id).name("mine now");
+    let rename = OAuthAppChanges {
+        name: Some("mine now".into()),
+        ..Default::default()
+    };
+    let rename = apps(&reader).update(&app.id, rename);
     assert!(rename.send().await.unwrap_err().is_forbidden());
 
     let source_admin = account(&s, "source-admin@example.com", "demo-source-admin-key");
     refused(
-        apps(&source_admin).create(&new_app(demo_public())),
+        apps(&source_admin).create(new_app(demo_public())),
         forbidden,
     )
     .await;
-    let connect = sources(&source_admin).connect(&demo_source(), &app.id);
+    let connect = sources(&source_admin).connect(demo_source(), &app.id);
     connect.send().await.unwrap();
     refused(
-        sources(&reader).enable_enforcement(&demo_source()),
+        sources(&reader).enable_enforcement(demo_source()),
         forbidden,
     )
     .await;
-    let source = sources(&reader).get(&demo_source()).send().await.unwrap();
+    let source = sources(&reader).get(demo_source()).send().await.unwrap();
     assert_eq!(source.oauth_app.as_ref(), Some(&app.id));
     assert!(!source.oauth_enforced);
 
@@ -372,19 +377,19 @@ async fn another_tenants_apps_and_sources_are_not_found() {
     );
     let s = server_with(Config::from_toml_str(&toml).unwrap()).await;
     let admin = admin(&s);
-    let app = apps(&admin).create(&new_app(demo_public()));
+    let app = apps(&admin).create(new_app(demo_public()));
     let app = app.send().await.unwrap();
     let not_found = Error::is_not_found as Is;
 
     let other = account(&s, "other@example.com", "other-key");
-    let own = other.tenants().oauth_apps(TenantId::new("other-tenant"));
+    let own = other.segment().oauth_apps("other-tenant");
     assert!(own.list().send().await.unwrap().is_empty());
     // The other account names demo-tenant's records by their real ids.
     refused(apps(&other).get(&app.id), not_found).await;
     refused(apps(&other).list(), not_found).await;
     refused(apps(&other).delete(&app.id), not_found).await;
     refused(own.get(&app.id), not_found).await;
-    refused(sources(&other).get(&demo_source()), not_found).await;
+    refused(sources(&other).get(demo_source()), not_found).await;
     let foreign = SourceId::new("other-source");
     refused(sources(&admin).get(&foreign), not_found).await;
     let still = apps(&admin).get(&app.id).send().await.unwrap();

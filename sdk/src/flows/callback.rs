@@ -60,6 +60,7 @@ pub(crate) fn validate(
             code: ErrorCode::parse(code),
             description: map.get("error_description").cloned(),
             uri: map.get("error_uri").cloned(),
+            retry_after: None,
         });
     }
     Ok(map)

@@ -5,7 +5,7 @@
 use serde_json::{Map, Value};
 
 use crate::client::Client;
-use crate::error::{Error, ParseError, Result};
+use crate::error::{ParseError, Result};
 use crate::response::{self, opt_id, opt_int, opt_str, opt_uint};
 use crate::secret::{AccessToken, RefreshToken};
 use crate::types::{ClientId, Scope};
@@ -311,7 +311,7 @@ impl TokenInfoRequest {
         let mut req = http::Request::get(endpoint.as_str())
             .header(http::header::ACCEPT, "application/json")
             .body(Vec::new())
-            .map_err(|e| Error::config(format!("invalid request: {e}")))?;
+            .map_err(crate::error::request_url_error)?;
         self.token.apply_header(&mut req)?;
         Ok(req)
     }

@@ -29,7 +29,7 @@ use std::fmt;
 use serde_json::Value;
 use url::Url;
 
-use super::{ComponentId, ManagementClient, TenantId};
+use super::{ComponentId, ManagementClient, OAuthClients, TenantId};
 use crate::client::Client;
 use crate::provider::Provider;
 use crate::secret::ClientSecret;
@@ -236,7 +236,7 @@ pub struct Resolved {
 pub struct Resolver<'a> {
     component_json: &'a ComponentJson,
     component: ComponentId,
-    tenant: Option<(&'a ManagementClient, TenantId)>,
+    tenant: Option<OAuthClients>,
     env: HashMap<String, String>,
     auth: TokenEndpointAuth,
     allow_insecure_http: bool,
@@ -249,7 +249,7 @@ impl fmt::Debug for Resolver<'_> {
         f.debug_struct("Resolver")
             .field("component_json", self.component_json)
             .field("component", &self.component)
-            .field("tenant", &self.tenant.as_ref().map(|(_, t)| t))
+            .field("tenant", &self.tenant)
             .field("env_names", &names)
             .field("auth", &self.auth)
             .field("allow_insecure_http", &self.allow_insecure_http)
@@ -260,10 +260,10 @@ impl fmt::Debug for Resolver<'_> {
 impl<'a> Resolver<'a> {
     /// A resolver for `component` described by `component_json`. By default:
     /// no tenant lookup, an empty environment, `client_secret_post`, HTTPS only.
-    pub fn new(component_json: &'a ComponentJson, component: ComponentId) -> Self {
+    pub fn new(component_json: &'a ComponentJson, component: impl Into<ComponentId>) -> Self {
         Self {
             component_json,
-            component,
+            component: component.into(),
             tenant: None,
             env: HashMap::new(),
             auth: TokenEndpointAuth::default(),
@@ -272,8 +272,8 @@ impl<'a> Resolver<'a> {
     }
 
     /// Looks up the tenant's OAuth-client record when `useOAuthClient` is true.
-    pub fn tenant(mut self, api: &'a ManagementClient, tenant: TenantId) -> Self {
-        self.tenant = Some((api, tenant));
+    pub fn tenant(mut self, api: &ManagementClient, tenant: impl Into<TenantId>) -> Self {
+        self.tenant = Some(api.elasticio().oauth_clients(tenant));
         self
     }
 
@@ -345,13 +345,10 @@ impl<'a> Resolver<'a> {
 
         let mut record = None;
         if cj.use_oauth_client
-            && let Some((api, tenant)) = &self.tenant
+            && let Some(clients) = &self.tenant
         {
-            let found = api
-                .tenants()
-                .oauth_clients(tenant.clone())
-                .list()
-                .component(self.component.clone())
+            let found = clients
+                .list_for_component(&self.component)
                 .send()
                 .await
                 .map_err(ResolveError::Lookup)?;

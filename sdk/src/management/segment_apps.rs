@@ -15,11 +15,10 @@ use std::time::Duration;
 
 use serde_json::{Value, json};
 
-use super::segment_sources::SourceId;
-use super::tenant_clients::{TenantId, Tenants};
+use super::segment_sources::{SourceId, Sources};
 use super::{
-    ManagementClient, ManagementRequest, Read, document_data, document_list, id_type, identifier,
-    malformed, resource_id,
+    ManagementClient, ManagementRequest, Read, TenantId, document_data, document_list, id_type,
+    identifier, malformed, resource_id,
 };
 use crate::error::Result;
 use crate::secret::AccessToken;
@@ -225,38 +224,65 @@ pub struct AddedOAuthAppKey {
     pub key: OAuthAppKey,
 }
 
-impl<'a> Tenants<'a> {
-    /// The OAuth apps of one tenant.
-    pub fn oauth_apps(&self, tenant: TenantId) -> OAuthApps<'a> {
+/// What an update changes: each `None` stays as it is. Build it with
+/// `..Default::default()`. Keys have calls of their own.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct OAuthAppChanges {
+    /// A new `name`.
+    pub name: Option<String>,
+    /// A new lifetime for the tokens issued from now on.
+    pub token_expiration_period: Option<TokenExpirationPeriod>,
+    /// New `scopes` (they replace the old ones).
+    pub scopes: Option<Vec<OAuthAppScope>>,
+}
+
+/// Segment's management API, from [`ManagementClient::segment`].
+#[derive(Debug, Clone)]
+pub struct Segment {
+    api: ManagementClient,
+}
+
+impl Segment {
+    pub(super) fn new(api: ManagementClient) -> Self {
+        Self { api }
+    }
+
+    /// The OAuth apps of one tenant (Segment's workspace).
+    pub fn oauth_apps(&self, tenant: impl Into<TenantId>) -> OAuthApps {
         OAuthApps {
-            api: self.api,
-            tenant,
+            api: self.api.clone(),
+            tenant: tenant.into(),
         }
+    }
+
+    /// The sources of one tenant (their OAuth settings).
+    pub fn sources(&self, tenant: impl Into<TenantId>) -> Sources {
+        Sources::new(self.api.clone(), tenant.into())
     }
 }
 
 /// The OAuth apps of one tenant: `/v2/tenants/{T}/oauth-apps`.
 #[derive(Debug, Clone)]
-pub struct OAuthApps<'a> {
-    api: &'a ManagementClient,
+pub struct OAuthApps {
+    api: ManagementClient,
     tenant: TenantId,
 }
 
-impl<'a> OAuthApps<'a> {
+impl OAuthApps {
     fn call<T>(
         &self,
         method: http::Method,
         tail: &[&str],
-        doc: Option<&Value>,
+        doc: Option<Value>,
         read: Read<T>,
-    ) -> ManagementRequest<'a, T> {
+    ) -> ManagementRequest<T> {
         let mut segments = vec!["v2", "tenants", self.tenant.as_str(), "oauth-apps"];
         segments.extend(tail);
-        self.api.call(method, &segments, doc, read)
+        self.api.json_api(method, &segments, doc, read)
     }
 
     /// `GET` every app of the tenant.
-    pub fn list(&self) -> ManagementRequest<'a, Vec<OAuthApp>> {
+    pub fn list(&self) -> ManagementRequest<Vec<OAuthApp>> {
         self.call(http::Method::GET, &[], None, |r| {
             document_list(WHAT, r.body())?.iter().map(app).collect()
         })
@@ -264,7 +290,7 @@ impl<'a> OAuthApps<'a> {
 
     /// `POST`: a new app with its first key (422 if the key is not an RSA
     /// public key in PEM).
-    pub fn create(&self, new: &NewOAuthApp) -> ManagementRequest<'a, OAuthApp> {
+    pub fn create(&self, new: NewOAuthApp) -> ManagementRequest<OAuthApp> {
         let doc = json!({ "data": {
             "type": "oauth-app",
             "attributes": {
@@ -275,45 +301,65 @@ impl<'a> OAuthApps<'a> {
                 "scopes": scope_names(&new.scopes),
             },
         }});
-        self.call(http::Method::POST, &[], Some(&doc), read_app)
+        self.call(http::Method::POST, &[], Some(doc), read_app)
     }
 
     /// `GET` one app (404 if absent or in another tenant).
-    pub fn get(&self, id: &OAuthAppId) -> ManagementRequest<'a, OAuthApp> {
-        self.call(http::Method::GET, &[id.as_str()], None, read_app)
+    pub fn get(&self, id: impl Into<OAuthAppId>) -> ManagementRequest<OAuthApp> {
+        self.call(http::Method::GET, &[id.into().as_str()], None, read_app)
     }
 
-    /// `PATCH` one app: set only what changes. Keys have their own calls.
-    pub fn update(&self, id: &OAuthAppId) -> UpdateOAuthApp<'a> {
-        UpdateOAuthApp {
-            apps: self.clone(),
-            id: id.clone(),
-            name: None,
-            period: None,
-            scopes: None,
+    /// `PATCH` one app: only what `changes` sets is sent. The updated app.
+    pub fn update(
+        &self,
+        id: impl Into<OAuthAppId>,
+        changes: OAuthAppChanges,
+    ) -> ManagementRequest<OAuthApp> {
+        let id = id.into();
+        let mut attributes = serde_json::Map::new();
+        if let Some(n) = changes.name {
+            attributes.insert("name".into(), n.into());
         }
+        if let Some(p) = changes.token_expiration_period {
+            attributes.insert("tokenExpirationPeriod".into(), p.as_str().into());
+        }
+        if let Some(s) = &changes.scopes {
+            attributes.insert("scopes".into(), scope_names(s).into());
+        }
+        let doc = json!({ "data": {
+            "type": "oauth-app",
+            "id": id.as_str(),
+            "attributes": attributes,
+        }});
+        self.call(http::Method::PATCH, &[id.as_str()], Some(doc), read_app)
     }
 
     /// `DELETE` one app (409 while a source is connected to it).
-    pub fn delete(&self, id: &OAuthAppId) -> ManagementRequest<'a, ()> {
-        self.call(http::Method::DELETE, &[id.as_str()], None, |_| Ok(()))
+    pub fn delete(&self, id: impl Into<OAuthAppId>) -> ManagementRequest<()> {
+        self.call(
+            http::Method::DELETE,
+            &[id.into().as_str()],
+            None,
+            |_| Ok(()),
+        )
     }
 
     /// `POST …/keys`: the app's second key (409 if it has two already).
     pub fn add_key(
         &self,
-        id: &OAuthAppId,
+        id: impl Into<OAuthAppId>,
         name: impl Into<String>,
-        public_key: &PublicKeyPem,
-    ) -> ManagementRequest<'a, AddedOAuthAppKey> {
+        public_key: PublicKeyPem,
+    ) -> ManagementRequest<AddedOAuthAppKey> {
         let doc = json!({ "data": {
             "type": "oauth-app-key",
             "attributes": {"name": name.into(), "publicKey": public_key.as_str()},
         }});
+        let id = id.into();
         self.call(
             http::Method::POST,
             &[id.as_str(), "keys"],
-            Some(&doc),
+            Some(doc),
             added_key,
         )
     }
@@ -322,9 +368,10 @@ impl<'a> OAuthApps<'a> {
     /// so an app can always authenticate).
     pub fn delete_key(
         &self,
-        id: &OAuthAppId,
-        key: &OAuthAppKeyId,
-    ) -> ManagementRequest<'a, OAuthApp> {
+        id: impl Into<OAuthAppId>,
+        key: impl Into<OAuthAppKeyId>,
+    ) -> ManagementRequest<OAuthApp> {
+        let (id, key) = (id.into(), key.into());
         let tail = [id.as_str(), "keys", key.as_str()];
         self.call(http::Method::DELETE, &tail, None, read_app)
     }
@@ -332,69 +379,18 @@ impl<'a> OAuthApps<'a> {
     /// `POST …/token-revocations`: revokes one of the app's tokens by its full
     /// value. 404 when the token is unknown or another app's, so a wrong
     /// paste is never taken for a revocation.
-    pub fn revoke_token(&self, id: &OAuthAppId, token: &AccessToken) -> ManagementRequest<'a, ()> {
+    pub fn revoke_token(
+        &self,
+        id: impl Into<OAuthAppId>,
+        token: &AccessToken,
+    ) -> ManagementRequest<()> {
         let doc = json!({ "data": {
             "type": "token-revocation",
             "attributes": {"token": token.secret()},
         }});
+        let id = id.into();
         let tail = [id.as_str(), "token-revocations"];
-        self.call(http::Method::POST, &tail, Some(&doc), |_| Ok(()))
-    }
-}
-
-/// Update request; set the fields to change, then [`send`](Self::send).
-#[derive(Debug)]
-pub struct UpdateOAuthApp<'a> {
-    apps: OAuthApps<'a>,
-    id: OAuthAppId,
-    name: Option<String>,
-    period: Option<TokenExpirationPeriod>,
-    scopes: Option<Vec<OAuthAppScope>>,
-}
-
-impl<'a> UpdateOAuthApp<'a> {
-    /// A new name. Default: unchanged.
-    pub fn name(mut self, name: impl Into<String>) -> Self {
-        self.name = Some(name.into());
-        self
-    }
-
-    /// A new lifetime for tokens issued from now on. Default: unchanged.
-    pub fn token_expiration_period(mut self, period: TokenExpirationPeriod) -> Self {
-        self.period = Some(period);
-        self
-    }
-
-    /// New scopes (they replace the old ones). Default: unchanged.
-    pub fn scopes(mut self, scopes: impl IntoIterator<Item = OAuthAppScope>) -> Self {
-        self.scopes = Some(scopes.into_iter().collect());
-        self
-    }
-
-    fn prepare(self) -> ManagementRequest<'a, OAuthApp> {
-        let mut attributes = serde_json::Map::new();
-        if let Some(n) = self.name {
-            attributes.insert("name".into(), n.into());
-        }
-        if let Some(p) = self.period {
-            attributes.insert("tokenExpirationPeriod".into(), p.as_str().into());
-        }
-        if let Some(s) = &self.scopes {
-            attributes.insert("scopes".into(), scope_names(s).into());
-        }
-        let doc = json!({ "data": {
-            "type": "oauth-app",
-            "id": self.id.as_str(),
-            "attributes": attributes,
-        }});
-        let tail = [self.id.as_str()];
-        self.apps
-            .call(http::Method::PATCH, &tail, Some(&doc), read_app)
-    }
-
-    /// Sends it; the updated app.
-    pub async fn send(self) -> Result<OAuthApp> {
-        self.prepare().send().await
+        self.call(http::Method::POST, &tail, Some(doc), |_| Ok(()))
     }
 }
 
@@ -492,8 +488,7 @@ mod tests {
 
     #[test]
     fn create_builds_the_exact_json_api_document() {
-        let api = api();
-        let apps = api.tenants().oauth_apps(TenantId::new("t 1"));
+        let apps = api().segment().oauth_apps("t 1");
         let new = NewOAuthApp {
             name: "My app".into(),
             public_key: PublicKeyPem::new("-----BEGIN PUBLIC KEY-----"),
@@ -504,7 +499,7 @@ mod tests {
                 OAuthAppScope::PublicApiReadWrite,
             ],
         };
-        let call = apps.create(&new);
+        let call = apps.create(new);
         let req = call.request();
         assert_eq!(req.method(), http::Method::POST);
         assert_eq!(req.uri().to_string(), APPS);
@@ -521,13 +516,15 @@ mod tests {
 
     #[test]
     fn update_sends_only_what_changes() {
-        let api = api();
-        let apps = api.tenants().oauth_apps(TenantId::new("t 1"));
+        let apps = api().segment().oauth_apps(TenantId::new("t 1"));
         let id = OAuthAppId::new("app_1");
-        let call = apps
-            .update(&id)
-            .token_expiration_period(TokenExpirationPeriod::TwoWeeks)
-            .prepare();
+        let call = apps.update(
+            &id,
+            OAuthAppChanges {
+                token_expiration_period: Some(TokenExpirationPeriod::TwoWeeks),
+                ..Default::default()
+            },
+        );
         assert_eq!(call.request().method(), http::Method::PATCH);
         assert_eq!(call.request().uri().to_string(), format!("{APPS}/app_1"));
         assert_eq!(
@@ -535,11 +532,14 @@ mod tests {
             json!({"data": {"type": "oauth-app", "id": "app_1",
                 "attributes": {"tokenExpirationPeriod": "2w"}}})
         );
-        let call = apps
-            .update(&id)
-            .name("renamed")
-            .scopes([OAuthAppScope::FunctionsWrite])
-            .prepare();
+        let call = apps.update(
+            "app_1",
+            OAuthAppChanges {
+                name: Some("renamed".into()),
+                scopes: Some(vec![OAuthAppScope::FunctionsWrite]),
+                ..Default::default()
+            },
+        );
         assert_eq!(
             body(call.request())["data"]["attributes"],
             json!({"name": "renamed", "scopes": ["functions:write"]})
@@ -548,10 +548,9 @@ mod tests {
 
     #[test]
     fn key_delete_and_revocation_requests() {
-        let api = api();
-        let apps = api.tenants().oauth_apps(TenantId::new("t 1"));
+        let apps = api().segment().oauth_apps("t 1");
         let id = OAuthAppId::new("app_1");
-        let call = apps.add_key(&id, "second", &PublicKeyPem::new("PEM"));
+        let call = apps.add_key(&id, "second", PublicKeyPem::new("PEM"));
         assert_eq!(
             call.request().uri().to_string(),
             format!("{APPS}/app_1/keys")
@@ -560,7 +559,7 @@ mod tests {
             body(call.request()),
             json!({"data": {"type": "oauth-app-key", "attributes": {"name": "second", "publicKey": "PEM"}}})
         );
-        let call = apps.delete_key(&id, &OAuthAppKeyId::new("key/1"));
+        let call = apps.delete_key(&id, "key/1");
         assert_eq!(call.request().method(), http::Method::DELETE);
         assert_eq!(
             call.request().uri().to_string(),

@@ -9,9 +9,9 @@
 use serde_json::{Value, json};
 
 use super::segment_apps::OAuthAppId;
-use super::tenant_clients::{TenantId, Tenants};
 use super::{
-    ManagementClient, ManagementRequest, document_data, id_type, identifier, malformed, resource_id,
+    ManagementClient, ManagementRequest, TenantId, document_data, id_type, identifier, malformed,
+    resource_id,
 };
 use crate::error::Result;
 
@@ -35,27 +35,22 @@ pub struct Source {
     pub kind: Option<String>,
 }
 
-impl<'a> Tenants<'a> {
-    /// The sources of one tenant (their OAuth settings).
-    pub fn sources(&self, tenant: TenantId) -> Sources<'a> {
-        Sources {
-            api: self.api,
-            tenant,
-        }
-    }
-}
-
 /// The sources of one tenant: `/v2/tenants/{T}/sources/{S}`. Connecting and
-/// enforcement need a source or function admin role.
+/// enforcement need a source or function admin role. From
+/// [`Segment::sources`](super::Segment::sources).
 #[derive(Debug, Clone)]
-pub struct Sources<'a> {
-    api: &'a ManagementClient,
+pub struct Sources {
+    api: ManagementClient,
     tenant: TenantId,
 }
 
-impl<'a> Sources<'a> {
+impl Sources {
+    pub(super) fn new(api: ManagementClient, tenant: TenantId) -> Self {
+        Self { api, tenant }
+    }
+
     /// `GET` without `patch`, else `PATCH` with `data.{member} = value`.
-    fn call(&self, id: &SourceId, patch: Option<(&str, Value)>) -> ManagementRequest<'a, Source> {
+    fn call(&self, id: SourceId, patch: Option<(&str, Value)>) -> ManagementRequest<Source> {
         let segments = [
             "v2",
             "tenants",
@@ -72,40 +67,50 @@ impl<'a> Sources<'a> {
             Some(_) => http::Method::PATCH,
             None => http::Method::GET,
         };
-        self.api.call(method, &segments, doc.as_ref(), |r| {
+        self.api.json_api(method, &segments, doc, |r| {
             source(&document_data(WHAT, r.body())?)
         })
     }
 
     /// `GET` a source's OAuth settings.
-    pub fn get(&self, id: &SourceId) -> ManagementRequest<'a, Source> {
-        self.call(id, None)
+    pub fn get(&self, id: impl Into<SourceId>) -> ManagementRequest<Source> {
+        self.call(id.into(), None)
     }
 
     /// Connects `app` to the source (replacing any other app).
-    pub fn connect(&self, id: &SourceId, app: &OAuthAppId) -> ManagementRequest<'a, Source> {
-        let link = json!({"data": {"id": app.as_str(), "type": "oauth-app"}});
-        self.call(id, Some(("relationships", json!({"oauthApp": link}))))
+    pub fn connect(
+        &self,
+        id: impl Into<SourceId>,
+        app: impl Into<OAuthAppId>,
+    ) -> ManagementRequest<Source> {
+        let link = json!({"data": {"id": app.into().as_str(), "type": "oauth-app"}});
+        self.call(
+            id.into(),
+            Some(("relationships", json!({"oauthApp": link}))),
+        )
     }
 
     /// Disconnects the source's app (409 while the source enforces OAuth).
-    pub fn disconnect(&self, id: &SourceId) -> ManagementRequest<'a, Source> {
+    pub fn disconnect(&self, id: impl Into<SourceId>) -> ManagementRequest<Source> {
         let link = json!({"data": null});
-        self.call(id, Some(("relationships", json!({"oauthApp": link}))))
+        self.call(
+            id.into(),
+            Some(("relationships", json!({"oauthApp": link}))),
+        )
     }
 
     /// Turns OAuth enforcement on: the tracking API then wants a token of
     /// the connected app (409 if none is connected).
-    pub fn enable_enforcement(&self, id: &SourceId) -> ManagementRequest<'a, Source> {
-        self.enforce(id, true)
+    pub fn enable_enforcement(&self, id: impl Into<SourceId>) -> ManagementRequest<Source> {
+        self.enforce(id.into(), true)
     }
 
     /// Turns OAuth enforcement off: the write key alone is enough again.
-    pub fn disable_enforcement(&self, id: &SourceId) -> ManagementRequest<'a, Source> {
-        self.enforce(id, false)
+    pub fn disable_enforcement(&self, id: impl Into<SourceId>) -> ManagementRequest<Source> {
+        self.enforce(id.into(), false)
     }
 
-    fn enforce(&self, id: &SourceId, on: bool) -> ManagementRequest<'a, Source> {
+    fn enforce(&self, id: SourceId, on: bool) -> ManagementRequest<Source> {
         self.call(id, Some(("attributes", json!({"oauthEnforced": on}))))
     }
 }
@@ -145,8 +150,7 @@ mod tests {
 
     #[test]
     fn each_call_patches_only_its_own_member() {
-        let api = api();
-        let sources = api.tenants().sources(TenantId::new("demo-tenant"));
+        let sources = api().segment().sources("demo-tenant");
         let id = SourceId::new("demo-source");
         let get = sources.get(&id);
         assert_eq!(get.request().method(), http::Method::GET);

@@ -2,13 +2,12 @@
 //! `GET /api/rest/services/{id}`, `PATCH /api/rest/services/{id}` `{"trusted": …}`.
 //!
 //! A registered service is an OAuth client whose id and secret come back once,
-//! at registration. Plain async methods rather than request builders: these
-//! calls have no optional parameters.
+//! at registration. Hub speaks plain JSON here, not JSON:API.
 
 use serde_json::{Value, json};
 use url::Url;
 
-use super::{ManagementClient, id_type, json};
+use super::{ManagementClient, ManagementRequest, id_type, json};
 use crate::error::{ParseError, Result};
 use crate::secret::ClientSecret;
 use crate::types::ClientId;
@@ -76,13 +75,56 @@ pub struct Service {
     pub trusted: bool,
 }
 
-impl ManagementClient {
-    pub(crate) fn register_service_request(
+/// JetBrains Hub's management API, from [`ManagementClient::hub`].
+#[derive(Debug, Clone)]
+pub struct Hub {
+    api: ManagementClient,
+}
+
+impl Hub {
+    pub(super) fn new(api: ManagementClient) -> Self {
+        Self { api }
+    }
+
+    /// The registered services: `/api/rest/services`.
+    pub fn services(&self) -> Services {
+        Services {
+            api: self.api.clone(),
+        }
+    }
+}
+
+/// Hub's services: `/api/rest/services[/{id}]`. Registration and the
+/// `trusted` flag need an administrator.
+#[derive(Debug, Clone)]
+pub struct Services {
+    api: ManagementClient,
+}
+
+impl Services {
+    fn call<T>(
         &self,
-        reg: &ServiceRegistration,
-    ) -> Result<http::Request<Vec<u8>>> {
+        method: http::Method,
+        id: Option<&ServiceId>,
+        query: &[(&str, &str)],
+        body: Option<Value>,
+        read: super::Read<T>,
+    ) -> ManagementRequest<T> {
+        let mut segments = vec!["api", "rest", "services"];
+        segments.extend(id.map(ServiceId::as_str));
+        self.api
+            .call(method, self.api.url(&segments, query), JSON, body, read)
+    }
+
+    /// `POST ?fields=id,secret`: registers a service; its id and secret,
+    /// which Hub returns this once.
+    pub fn register(
+        &self,
+        registration: ServiceRegistration,
+    ) -> ManagementRequest<RegisteredService> {
+        let reg = registration;
         let mut doc = serde_json::Map::new();
-        doc.insert("name".into(), reg.name.clone().into());
+        doc.insert("name".into(), reg.name.into());
         if let Some(u) = &reg.home_url {
             doc.insert("homeUrl".into(), u.as_str().into());
         }
@@ -95,54 +137,64 @@ impl ManagementClient {
             doc.insert("redirectUris".into(), uris.into());
         }
         for (name, v) in [
-            ("applicationName", &reg.application_name),
-            ("vendor", &reg.vendor),
-            ("version", &reg.version),
+            ("applicationName", reg.application_name),
+            ("vendor", reg.vendor),
+            ("version", reg.version),
         ] {
             if let Some(v) = v {
-                doc.insert(name.into(), v.clone().into());
+                doc.insert(name.into(), v.into());
             }
         }
-        let url = self.url(&["api", "rest", "services"], &[("fields", "id,secret")]);
-        let body = Value::Object(doc).to_string().into_bytes();
-        self.request(http::Method::POST, &url, JSON, Some((JSON, body)))
+        let query = [("fields", "id,secret")];
+        self.call(
+            http::Method::POST,
+            None,
+            &query,
+            Some(Value::Object(doc)),
+            registered,
+        )
     }
 
-    /// Registers a service (administrators only); its id and secret.
-    pub async fn register_service(&self, reg: ServiceRegistration) -> Result<RegisteredService> {
-        let body = self.execute(self.register_service_request(&reg)?).await?;
-        let v = json(WHAT, &body)?;
-        let text = |name: &'static str| {
-            v.get(name)
-                .and_then(Value::as_str)
-                .ok_or_else(|| ParseError::new(WHAT, format!("no string `{name}`")))
-        };
-        Ok(RegisteredService {
-            id: ServiceId::new(text("id")?),
-            secret: ClientSecret::new(text("secret")?),
-        })
+    /// `GET` a service (never with its secret; 404 if there is none).
+    pub fn get(&self, id: impl Into<ServiceId>) -> ManagementRequest<Service> {
+        self.call(http::Method::GET, Some(&id.into()), &[], None, service)
     }
 
-    /// Reads a service (without its secret).
-    pub async fn get_service(&self, id: &ServiceId) -> Result<Service> {
-        let url = self.url(&["api", "rest", "services", id.as_str()], &[]);
-        let req = self.request(http::Method::GET, &url, JSON, None)?;
-        service(&self.execute(req).await?)
-    }
-
-    /// Sets the administrator's `trusted` flag; the service as updated.
-    pub async fn set_trusted(&self, id: &ServiceId, trusted: bool) -> Result<Service> {
-        let url = self.url(&["api", "rest", "services", id.as_str()], &[]);
-        let body = json!({ "trusted": trusted }).to_string().into_bytes();
-        let req = self.request(http::Method::PATCH, &url, JSON, Some((JSON, body)))?;
-        service(&self.execute(req).await?)
+    /// `PATCH {"trusted": …}`: the administrator's flag; the service as
+    /// updated.
+    pub fn set_trusted(
+        &self,
+        id: impl Into<ServiceId>,
+        trusted: bool,
+    ) -> ManagementRequest<Service> {
+        let body = json!({ "trusted": trusted });
+        self.call(
+            http::Method::PATCH,
+            Some(&id.into()),
+            &[],
+            Some(body),
+            service,
+        )
     }
 }
 
 const WHAT: &str = "Hub service";
 
-fn service(body: &[u8]) -> Result<Service> {
-    let v = json(WHAT, body)?;
+fn registered(resp: http::Response<Vec<u8>>) -> Result<RegisteredService> {
+    let v = json(WHAT, resp.body())?;
+    let text = |name: &'static str| {
+        v.get(name)
+            .and_then(Value::as_str)
+            .ok_or_else(|| ParseError::new(WHAT, format!("no string `{name}`")))
+    };
+    Ok(RegisteredService {
+        id: ServiceId::new(text("id")?),
+        secret: ClientSecret::new(text("secret")?),
+    })
+}
+
+fn service(resp: http::Response<Vec<u8>>) -> Result<Service> {
+    let v = json(WHAT, resp.body())?;
     let opt = |name: &str| v.get(name).and_then(Value::as_str).map(str::to_owned);
     let id = opt("id").ok_or_else(|| ParseError::new(WHAT, "no string `id`"))?;
     Ok(Service {
@@ -173,27 +225,29 @@ mod tests {
 
     #[test]
     fn registration_request_is_exact() {
-        let api = ManagementClient::new(
+        let api = ManagementClient::builder(
             "https://hub.example.com/hub".parse().unwrap(),
             "admin@example.com",
             ApiKey::new("k"),
         )
+        .build()
         .unwrap();
-        let req = api
-            .register_service_request(&ServiceRegistration {
-                name: "CI".into(),
-                home_url: Some("https://ci.example.com/".parse().unwrap()),
-                redirect_uris: vec!["https://ci.example.com/cb".parse().unwrap()],
-                application_name: Some("TeamCity".into()),
-                vendor: Some("JetBrains".into()),
-                version: Some("1.0".into()),
-            })
-            .unwrap();
+        let call = api.hub().services().register(ServiceRegistration {
+            name: "CI".into(),
+            home_url: Some("https://ci.example.com/".parse().unwrap()),
+            redirect_uris: vec!["https://ci.example.com/cb".parse().unwrap()],
+            application_name: Some("TeamCity".into()),
+            vendor: Some("JetBrains".into()),
+            version: Some("1.0".into()),
+        });
+        let req = call.request();
+        assert_eq!(req.method(), http::Method::POST);
         assert_eq!(
             req.uri().to_string(),
             "https://hub.example.com/hub/api/rest/services?fields=id%2Csecret"
         );
         assert_eq!(req.headers()["content-type"], JSON);
+        assert_eq!(req.headers()["accept"], JSON);
         let body: Value = serde_json::from_slice(req.body()).unwrap();
         assert_eq!(
             body,
@@ -201,5 +255,22 @@ mod tests {
                    "redirectUris": ["https://ci.example.com/cb"],
                    "applicationName": "TeamCity", "vendor": "JetBrains", "version": "1.0"})
         );
+    }
+
+    #[test]
+    fn get_and_trusted_requests() {
+        let api = super::super::testing::api();
+        let services = api.hub().services();
+        let call = services.get("svc/1");
+        assert_eq!(call.request().method(), http::Method::GET);
+        assert_eq!(
+            call.request().uri().to_string(),
+            "https://api.example.com/api/rest/services/svc%2F1"
+        );
+        assert!(call.request().body().is_empty());
+        let call = services.set_trusted(ServiceId::new("svc"), true);
+        assert_eq!(call.request().method(), http::Method::PATCH);
+        let body: Value = serde_json::from_slice(call.request().body()).unwrap();
+        assert_eq!(body, json!({"trusted": true}));
     }
 }

@@ -8,17 +8,13 @@
 use serde_json::{Value, json};
 
 use super::{
-    JSON_API, ManagementClient, document_data, document_list, id_type, identifier, json_api_body,
-    malformed, resource_id,
+    ManagementClient, ManagementRequest, TenantId, document_data, document_list, id_type,
+    identifier, malformed, resource_id,
 };
 use crate::error::Result;
 use crate::secret::ClientSecret;
 use crate::types::ClientId;
 
-id_type! {
-    /// A tenant's id (`{TENANT_ID}` in `/v2/tenants/{TENANT_ID}/...`).
-    TenantId
-}
 id_type! {
     /// The id of a tenant OAuth-client record (the JSON:API `data.id`, not
     /// the OAuth `client_id`).
@@ -45,22 +41,34 @@ pub struct OAuthClientRecord {
     pub usable: bool,
 }
 
-/// The tenants of a management API.
-#[derive(Debug, Clone, Copy)]
-pub struct Tenants<'a> {
-    pub(super) api: &'a ManagementClient,
+/// What an update changes: each `None` stays as it is. Build it with
+/// `..Default::default()`.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct OAuthClientChanges {
+    /// A new OAuth `client_id`.
+    pub client_id: Option<ClientId>,
+    /// A new client secret (write-only: never returned).
+    pub client_secret: Option<ClientSecret>,
+    /// Move the client to another component.
+    pub component: Option<ComponentId>,
 }
 
-impl<'a> Tenants<'a> {
-    pub(super) fn new(api: &'a ManagementClient) -> Self {
+/// elastic.io's management API, from [`ManagementClient::elasticio`].
+#[derive(Debug, Clone)]
+pub struct ElasticIo {
+    api: ManagementClient,
+}
+
+impl ElasticIo {
+    pub(super) fn new(api: ManagementClient) -> Self {
         Self { api }
     }
 
     /// The OAuth clients of one tenant.
-    pub fn oauth_clients(&self, tenant: TenantId) -> OAuthClients<'a> {
+    pub fn oauth_clients(&self, tenant: impl Into<TenantId>) -> OAuthClients {
         OAuthClients {
-            api: self.api,
-            tenant,
+            api: self.api.clone(),
+            tenant: tenant.into(),
         }
     }
 }
@@ -68,69 +76,103 @@ impl<'a> Tenants<'a> {
 /// The OAuth clients of one tenant: `/v2/tenants/{TENANT_ID}/oauth-clients`.
 /// Needs the permissions `tenants.oauth_clients.get/edit/create/delete`.
 #[derive(Debug, Clone)]
-pub struct OAuthClients<'a> {
-    api: &'a ManagementClient,
+pub struct OAuthClients {
+    api: ManagementClient,
     tenant: TenantId,
 }
 
-impl<'a> OAuthClients<'a> {
-    fn url(&self, id: Option<&OAuthClientRecordId>, query: &[(&str, &str)]) -> url::Url {
+impl OAuthClients {
+    fn call<T>(
+        &self,
+        method: http::Method,
+        id: Option<&OAuthClientRecordId>,
+        query: &[(&str, &str)],
+        doc: Option<Value>,
+        read: super::Read<T>,
+    ) -> ManagementRequest<T> {
         let mut segments = vec!["v2", "tenants", self.tenant.as_str(), "oauth-clients"];
-        if let Some(id) = id {
-            segments.push(id.as_str());
-        }
-        self.api.url(&segments, query)
+        segments.extend(id.map(OAuthClientRecordId::as_str));
+        let url = self.api.url(&segments, query);
+        self.api.call(method, url, super::JSON_API, doc, read)
     }
 
     /// `POST`: a client for `component` (which must exist in the tenant and be
-    /// visible, 422 otherwise; a second client for it is a 409).
+    /// visible, 422 otherwise; a second client for it is a 409). The created
+    /// record (201).
     pub fn create(
         &self,
-        component: ComponentId,
+        component: impl Into<ComponentId>,
         client_id: ClientId,
         client_secret: ClientSecret,
-    ) -> CreateOAuthClient<'a> {
-        CreateOAuthClient {
-            clients: self.clone(),
-            component,
-            client_id,
-            client_secret,
-        }
+    ) -> ManagementRequest<OAuthClientRecord> {
+        let doc = json!({ "data": {
+            "type": "oauth-client",
+            "attributes": {
+                "client_id": client_id.as_str(),
+                "client_secret": client_secret.secret(),
+            },
+            "relationships": component_relationship(&component.into()),
+        }});
+        self.call(http::Method::POST, None, &[], Some(doc), read_one)
     }
 
-    /// `GET` the list, optionally filtered by component.
-    pub fn list(&self) -> ListOAuthClients<'a> {
-        ListOAuthClients {
-            clients: self.clone(),
-            component: None,
-        }
+    /// `GET` every record of the tenant.
+    pub fn list(&self) -> ManagementRequest<Vec<OAuthClientRecord>> {
+        self.call(http::Method::GET, None, &[], None, read_many)
     }
 
-    /// `GET` one record.
-    pub fn get(&self, id: OAuthClientRecordId) -> GetOAuthClient<'a> {
-        GetOAuthClient {
-            clients: self.clone(),
-            id,
-        }
+    /// `GET` the records of one component (`filter[component]`): at most one,
+    /// since a tenant has one client per component.
+    pub fn list_for_component(
+        &self,
+        component: impl Into<ComponentId>,
+    ) -> ManagementRequest<Vec<OAuthClientRecord>> {
+        let component = component.into();
+        let query = [("filter[component]", component.as_str())];
+        self.call(http::Method::GET, None, &query, None, read_many)
     }
 
-    /// `PATCH` one record: set only what you change.
-    pub fn update(&self, id: OAuthClientRecordId) -> UpdateOAuthClient<'a> {
-        UpdateOAuthClient {
-            clients: self.clone(),
-            id,
-            client_id: None,
-            client_secret: None,
-            component: None,
-        }
+    /// `GET` one record (404 if absent or in another tenant).
+    pub fn get(&self, id: impl Into<OAuthClientRecordId>) -> ManagementRequest<OAuthClientRecord> {
+        self.call(http::Method::GET, Some(&id.into()), &[], None, read_one)
     }
 
-    /// `DELETE` one record (409 while a flow of the tenant uses its component).
-    pub fn delete(&self, id: OAuthClientRecordId) -> DeleteOAuthClient<'a> {
-        DeleteOAuthClient {
-            clients: self.clone(),
-            id,
+    /// `PATCH` one record: only what `changes` sets is sent. The updated record.
+    pub fn update(
+        &self,
+        id: impl Into<OAuthClientRecordId>,
+        changes: OAuthClientChanges,
+    ) -> ManagementRequest<OAuthClientRecord> {
+        let id = id.into();
+        let mut attributes = serde_json::Map::new();
+        if let Some(c) = &changes.client_id {
+            attributes.insert("client_id".into(), c.as_str().into());
         }
+        if let Some(s) = &changes.client_secret {
+            attributes.insert("client_secret".into(), s.secret().into());
+        }
+        let mut data = json!({
+            "type": "oauth-client",
+            "id": id.as_str(),
+            "attributes": attributes,
+        });
+        if let Some(c) = &changes.component {
+            data["relationships"] = component_relationship(c);
+        }
+        let doc = json!({ "data": data });
+        self.call(http::Method::PATCH, Some(&id), &[], Some(doc), read_one)
+    }
+
+    /// `DELETE` one record (204; 409 while a flow of the tenant uses its
+    /// component).
+    pub fn delete(&self, id: impl Into<OAuthClientRecordId>) -> ManagementRequest<()> {
+        self.call(
+            http::Method::DELETE,
+            Some(&id.into()),
+            &[],
+            None,
+            |_| Ok(()),
+        )
     }
 }
 
@@ -138,174 +180,12 @@ fn component_relationship(component: &ComponentId) -> Value {
     json!({ "component": { "data": { "id": component.as_str(), "type": "component" } } })
 }
 
-/// Create request; finish with [`send`](Self::send).
-#[derive(Debug)]
-pub struct CreateOAuthClient<'a> {
-    clients: OAuthClients<'a>,
-    component: ComponentId,
-    client_id: ClientId,
-    client_secret: ClientSecret,
+fn read_one(resp: http::Response<Vec<u8>>) -> Result<OAuthClientRecord> {
+    parse_one(resp.body())
 }
 
-impl CreateOAuthClient<'_> {
-    pub(crate) fn request(&self) -> Result<http::Request<Vec<u8>>> {
-        let doc = json!({ "data": {
-            "type": "oauth-client",
-            "attributes": {
-                "client_id": self.client_id.as_str(),
-                "client_secret": self.client_secret.secret(),
-            },
-            "relationships": component_relationship(&self.component),
-        }});
-        let url = self.clients.url(None, &[]);
-        self.clients
-            .api
-            .request(http::Method::POST, &url, JSON_API, json_api_body(&doc))
-    }
-
-    /// Sends it; the created record (201).
-    pub async fn send(self) -> Result<OAuthClientRecord> {
-        let body = self.clients.api.execute(self.request()?).await?;
-        parse_one(&body)
-    }
-}
-
-/// List request; finish with [`send`](Self::send).
-#[derive(Debug)]
-pub struct ListOAuthClients<'a> {
-    clients: OAuthClients<'a>,
-    component: Option<ComponentId>,
-}
-
-impl ListOAuthClients<'_> {
-    /// Only the client of this component (`filter[component]`).
-    pub fn component(mut self, component: ComponentId) -> Self {
-        self.component = Some(component);
-        self
-    }
-
-    pub(crate) fn request(&self) -> Result<http::Request<Vec<u8>>> {
-        let query: Vec<(&str, &str)> = self
-            .component
-            .iter()
-            .map(|c| ("filter[component]", c.as_str()))
-            .collect();
-        let url = self.clients.url(None, &query);
-        self.clients
-            .api
-            .request(http::Method::GET, &url, JSON_API, None)
-    }
-
-    /// Sends it; the records.
-    pub async fn send(self) -> Result<Vec<OAuthClientRecord>> {
-        let body = self.clients.api.execute(self.request()?).await?;
-        parse_many(&body)
-    }
-}
-
-/// Get request; finish with [`send`](Self::send).
-#[derive(Debug)]
-pub struct GetOAuthClient<'a> {
-    clients: OAuthClients<'a>,
-    id: OAuthClientRecordId,
-}
-
-impl GetOAuthClient<'_> {
-    pub(crate) fn request(&self) -> Result<http::Request<Vec<u8>>> {
-        let url = self.clients.url(Some(&self.id), &[]);
-        self.clients
-            .api
-            .request(http::Method::GET, &url, JSON_API, None)
-    }
-
-    /// Sends it; the record (404 if absent or in another tenant).
-    pub async fn send(self) -> Result<OAuthClientRecord> {
-        let body = self.clients.api.execute(self.request()?).await?;
-        parse_one(&body)
-    }
-}
-
-/// Update request; set the fields to change, then [`send`](Self::send).
-#[derive(Debug)]
-pub struct UpdateOAuthClient<'a> {
-    clients: OAuthClients<'a>,
-    id: OAuthClientRecordId,
-    client_id: Option<ClientId>,
-    client_secret: Option<ClientSecret>,
-    component: Option<ComponentId>,
-}
-
-impl UpdateOAuthClient<'_> {
-    /// A new OAuth `client_id`. Default: unchanged.
-    pub fn client_id(mut self, client_id: ClientId) -> Self {
-        self.client_id = Some(client_id);
-        self
-    }
-
-    /// A new client secret (write-only). Default: unchanged.
-    pub fn client_secret(mut self, secret: ClientSecret) -> Self {
-        self.client_secret = Some(secret);
-        self
-    }
-
-    /// Move the client to another component. Default: unchanged.
-    pub fn component(mut self, component: ComponentId) -> Self {
-        self.component = Some(component);
-        self
-    }
-
-    pub(crate) fn request(&self) -> Result<http::Request<Vec<u8>>> {
-        let mut attributes = serde_json::Map::new();
-        if let Some(c) = &self.client_id {
-            attributes.insert("client_id".into(), c.as_str().into());
-        }
-        if let Some(s) = &self.client_secret {
-            attributes.insert("client_secret".into(), s.secret().into());
-        }
-        let mut data = json!({
-            "type": "oauth-client",
-            "id": self.id.as_str(),
-            "attributes": attributes,
-        });
-        if let Some(c) = &self.component {
-            data["relationships"] = component_relationship(c);
-        }
-        let url = self.clients.url(Some(&self.id), &[]);
-        self.clients.api.request(
-            http::Method::PATCH,
-            &url,
-            JSON_API,
-            json_api_body(&json!({ "data": data })),
-        )
-    }
-
-    /// Sends it; the updated record.
-    pub async fn send(self) -> Result<OAuthClientRecord> {
-        let body = self.clients.api.execute(self.request()?).await?;
-        parse_one(&body)
-    }
-}
-
-/// Delete request; finish with [`send`](Self::send).
-#[derive(Debug)]
-pub struct DeleteOAuthClient<'a> {
-    clients: OAuthClients<'a>,
-    id: OAuthClientRecordId,
-}
-
-impl DeleteOAuthClient<'_> {
-    pub(crate) fn request(&self) -> Result<http::Request<Vec<u8>>> {
-        let url = self.clients.url(Some(&self.id), &[]);
-        self.clients
-            .api
-            .request(http::Method::DELETE, &url, JSON_API, None)
-    }
-
-    /// Sends it (204).
-    pub async fn send(self) -> Result<()> {
-        self.clients.api.execute(self.request()?).await?;
-        Ok(())
-    }
+fn read_many(resp: http::Response<Vec<u8>>) -> Result<Vec<OAuthClientRecord>> {
+    parse_many(resp.body())
 }
 
 const WHAT: &str = "OAuth client document";
@@ -348,6 +228,7 @@ pub(crate) fn record(data: &Value) -> Result<OAuthClientRecord> {
 
 #[cfg(test)]
 mod tests {
+    use super::super::JSON_API;
     use super::super::testing::{api, body_json};
     use super::*;
 
@@ -359,82 +240,82 @@ mod tests {
 
     #[test]
     fn create_builds_the_exact_json_api_document() {
-        let api = api();
-        let clients = api.tenants().oauth_clients(TenantId::new("t 1"));
-        let req = clients
-            .create(
-                ComponentId::new("salesforce"),
-                ClientId::new("cid"),
-                ClientSecret::new("shh"),
-            )
-            .request()
-            .unwrap();
+        let clients = api().elasticio().oauth_clients("t 1");
+        let call = clients.create("salesforce", ClientId::new("cid"), ClientSecret::new("shh"));
+        let req = call.request();
         assert_eq!(req.method(), http::Method::POST);
         assert_eq!(
             req.uri().to_string(),
             "https://api.example.com/v2/tenants/t%201/oauth-clients"
         );
-        assert_eq!(header(&req, "authorization"), Some(BASIC));
-        assert_eq!(header(&req, "content-type"), Some(JSON_API));
-        assert_eq!(header(&req, "accept"), Some(JSON_API));
+        assert_eq!(header(req, "authorization"), Some(BASIC));
+        assert_eq!(header(req, "content-type"), Some(JSON_API));
+        assert_eq!(header(req, "accept"), Some(JSON_API));
         assert_eq!(
-            body_json(&req),
+            body_json(req),
             json!({"data": {
                 "type": "oauth-client",
                 "attributes": {"client_id": "cid", "client_secret": "shh"},
                 "relationships": {"component": {"data": {"id": "salesforce", "type": "component"}}}
             }})
         );
+        let shown = format!("{call:?}");
+        assert!(!shown.contains("shh"), "{shown}");
     }
 
     #[test]
     fn list_get_delete_build_their_urls() {
-        let api = api();
-        let clients = api.tenants().oauth_clients(TenantId::new("demo-tenant"));
-        let req = clients
-            .list()
-            .component(ComponentId::new("pizza&van"))
-            .request()
-            .unwrap();
+        let clients = api()
+            .elasticio()
+            .oauth_clients(TenantId::new("demo-tenant"));
+        let call = clients.list_for_component("pizza&van");
+        let req = call.request();
         assert_eq!(req.method(), http::Method::GET);
         assert_eq!(
             req.uri().to_string(),
             "https://api.example.com/v2/tenants/demo-tenant/oauth-clients?filter%5Bcomponent%5D=pizza%26van"
         );
         assert!(req.body().is_empty());
-        assert_eq!(header(&req, "content-type"), None);
-        let id = OAuthClientRecordId::new("r/1");
-        let req = clients.get(id.clone()).request().unwrap();
+        assert_eq!(header(req, "content-type"), None);
         assert_eq!(
-            req.uri().to_string(),
+            clients.list().request().uri().to_string(),
+            "https://api.example.com/v2/tenants/demo-tenant/oauth-clients"
+        );
+        let id = OAuthClientRecordId::new("r/1");
+        let call = clients.get(&id);
+        assert_eq!(
+            call.request().uri().to_string(),
             "https://api.example.com/v2/tenants/demo-tenant/oauth-clients/r%2F1"
         );
-        let req = clients.delete(id).request().unwrap();
-        assert_eq!(req.method(), http::Method::DELETE);
-        assert_eq!(header(&req, "authorization"), Some(BASIC));
+        let call = clients.delete(id);
+        assert_eq!(call.request().method(), http::Method::DELETE);
+        assert_eq!(header(call.request(), "authorization"), Some(BASIC));
     }
 
     #[test]
     fn update_sends_only_what_changes() {
-        let api = api();
-        let clients = api.tenants().oauth_clients(TenantId::new("demo-tenant"));
-        let req = clients
-            .update(OAuthClientRecordId::new("r1"))
-            .client_secret(ClientSecret::new("new"))
-            .request()
-            .unwrap();
-        assert_eq!(req.method(), http::Method::PATCH);
+        let clients = api().elasticio().oauth_clients("demo-tenant");
+        let call = clients.update(
+            "r1",
+            OAuthClientChanges {
+                client_secret: Some(ClientSecret::new("new")),
+                ..Default::default()
+            },
+        );
+        assert_eq!(call.request().method(), http::Method::PATCH);
         assert_eq!(
-            body_json(&req),
+            body_json(call.request()),
             json!({"data": {"type": "oauth-client", "id": "r1", "attributes": {"client_secret": "new"}}})
         );
-        let req = clients
-            .update(OAuthClientRecordId::new("r1"))
-            .component(ComponentId::new("pizzavan"))
-            .request()
-            .unwrap();
+        let call = clients.update(
+            "r1",
+            OAuthClientChanges {
+                component: Some(ComponentId::new("pizzavan")),
+                ..Default::default()
+            },
+        );
         assert_eq!(
-            body_json(&req)["data"]["relationships"],
+            body_json(call.request())["data"]["relationships"],
             json!({"component": {"data": {"id": "pizzavan", "type": "component"}}})
         );
     }

@@ -22,9 +22,10 @@ use crate::transport::Http;
 ///    `/.well-known/openid-configuration` inserted between host and path.
 pub(crate) fn well_known_urls(issuer: &Url) -> Result<Vec<Url>> {
     if issuer.query().is_some() || issuer.fragment().is_some() || issuer.cannot_be_a_base() {
-        return Err(Error::config(
-            "issuer must be an https URL without query or fragment",
-        ));
+        return Err(Error::InvalidUrl {
+            what: "issuer",
+            reason: "must be a hierarchical URL without query or fragment".into(),
+        });
     }
     let path = issuer.path().trim_end_matches('/');
     let at = |p: String| {
@@ -110,7 +111,7 @@ impl DiscoveryBuilder {
         let req = http::Request::get(url.as_str())
             .header(http::header::ACCEPT, "application/json")
             .body(Vec::new())
-            .map_err(|e| Attempt::Fatal(Error::config(format!("invalid request: {e}"))))?;
+            .map_err(|e| Attempt::Fatal(crate::error::request_url_error(e)))?;
         let resp = http
             .send(req)
             .await
