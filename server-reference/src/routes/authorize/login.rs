@@ -39,7 +39,17 @@ pub(super) async fn form(State(state): State<AppState>, uri: Uri, headers: Heade
         Some(existing) => (existing.to_owned(), false),
         None => (random_token(), true),
     };
-    let mut response = pages::login_page(StatusCode::OK, &csrf, next, "", None);
+    let client_name = asking_client(&state, next).await;
+    let mut response = pages::login_page(
+        StatusCode::OK,
+        &pages::Login {
+            csrf_token: &csrf,
+            next,
+            username: "",
+            client_name: client_name.as_deref(),
+            message: None,
+        },
+    );
     if fresh {
         add_cookie(
             &mut response,
@@ -58,13 +68,20 @@ pub(super) async fn submit(
     let params = Params::parse(&body).unwrap_or_default();
     let next = params.get("next").unwrap_or("");
     let username = params.get("username").unwrap_or("");
+    let client_name = asking_client(&state, next).await;
+    let form = |csrf_token, message| pages::Login {
+        csrf_token,
+        next,
+        username,
+        client_name: client_name.as_deref(),
+        message: Some(message),
+    };
 
     let presented = params.get("csrf_token").unwrap_or("");
     let expected = cookie(&headers, LOGIN_CSRF_COOKIE).filter(|c| well_formed(c));
     let Some(expected) = expected.filter(|e| ct_eq(e.as_bytes(), presented.as_bytes())) else {
         let csrf = random_token();
-        let mut response =
-            pages::login_page(StatusCode::FORBIDDEN, &csrf, next, username, Some(EXPIRED));
+        let mut response = pages::login_page(StatusCode::FORBIDDEN, &form(&csrf, EXPIRED));
         add_cookie(
             &mut response,
             &set_cookie(&state, LOGIN_CSRF_COOKIE, &csrf, None),
@@ -84,13 +101,7 @@ pub(super) async fn submit(
         Ok(both) => both,
         Err(Refusal::Locked(secs)) => {
             let message = format!("Too many failed sign-ins for this user; try again in {secs} s.");
-            return pages::login_page(
-                StatusCode::TOO_MANY_REQUESTS,
-                expected,
-                next,
-                username,
-                Some(&message),
-            );
+            return pages::login_page(StatusCode::TOO_MANY_REQUESTS, &form(expected, &message));
         }
         Err(Refusal::Full | Refusal::Pending) => return busy(),
     };
@@ -127,13 +138,7 @@ pub(super) async fn submit(
 
     let Some(user) = user.filter(|_| ok) else {
         attempt.failed(state.now());
-        return pages::login_page(
-            StatusCode::UNAUTHORIZED,
-            expected,
-            next,
-            username,
-            Some(FAILED),
-        );
+        return pages::login_page(StatusCode::UNAUTHORIZED, &form(expected, FAILED));
     };
     attempt.succeeded();
     let Ok(session) = state.sessions().create(&user.username, state.now()) else {
@@ -162,6 +167,29 @@ pub(super) async fn done(State(state): State<AppState>, headers: HeaderMap) -> R
     match super::current_session(&state, &headers) {
         Some((_, s)) => pages::signed_in_page(&s.username),
         None => see_other("/oauth/login"),
+    }
+}
+
+/// The registered name of the client a login continues to, so the page can say
+/// who asks: the `client_id` of an authorization request in `next`, or of the
+/// request parked under `next`'s `request_id`. Only a registered client's name
+/// is shown (never text from the URL), and only as the page's heading.
+async fn asking_client(state: &AppState, next: &str) -> Option<String> {
+    let (path, query) = next.split_once('?')?;
+    let params = Params::parse(query.as_bytes()).ok()?;
+    let client_id = if path == "/oauth/authorize/resume" {
+        state
+            .sessions()
+            .parked_client(params.get("request_id")?, state.now())?
+    } else {
+        params.get("client_id")?.to_owned()
+    };
+    match state.store().client(&client_id).await {
+        Ok(client) => client.map(|c| c.name.clone()),
+        Err(e) => {
+            tracing::error!(error = %e, "storage failure");
+            None
+        }
     }
 }
 
