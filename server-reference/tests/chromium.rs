@@ -24,7 +24,7 @@ mod support;
 
 use std::ffi::OsStr;
 use std::io::Write as _;
-use std::net::{SocketAddr, TcpListener as StdListener, TcpStream};
+use std::net::{SocketAddr, TcpListener as StdListener};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::sync::{Arc, Mutex};
@@ -78,7 +78,7 @@ async fn pages_in_chromium() {
     }
     let server = TestServer::with_config(config).await;
     app.set_server(&server.url(""));
-    let driver = Driver::start(&binaries);
+    let driver = Driver::start(&binaries).await;
     let profile = TempDir::new();
     let tab = Tab::open(&driver, &binaries, &profile, &server).await;
 
@@ -236,7 +236,7 @@ async fn two_factor_login_with_a_totp_code(tab: &Tab, app: &ClientApp) {
     tab.click("button[name=action][value=login]").await;
     tab.wait_for("form[action=\"/oauth/authorize/decision\"]")
         .await;
-    assert!(tab.text("#username").await == "bob");
+    assert_eq!(tab.text("#username").await, "bob");
     tab.click("button[name=decision][value=allow]").await;
     let back = tab.callback().await;
     assert!(param(&back, "code").is_some(), "{back}");
@@ -423,7 +423,7 @@ struct Driver {
 }
 
 impl Driver {
-    fn start(binaries: &Binaries) -> Self {
+    async fn start(binaries: &Binaries) -> Self {
         use std::os::unix::process::CommandExt as _;
         // A free port: bind port 0, read it, release it for the driver.
         let port = StdListener::bind("127.0.0.1:0")
@@ -446,12 +446,12 @@ impl Driver {
         };
         let addr: SocketAddr = ([127, 0, 0, 1], port).into();
         let deadline = Instant::now() + WAIT;
-        while TcpStream::connect_timeout(&addr, Duration::from_millis(200)).is_err() {
+        while tokio::net::TcpStream::connect(addr).await.is_err() {
             assert!(
                 Instant::now() < deadline,
                 "chromedriver did not listen on {addr} within {WAIT:?}"
             );
-            std::thread::sleep(Duration::from_millis(50));
+            tokio::time::sleep(Duration::from_millis(50)).await;
         }
         driver
     }
