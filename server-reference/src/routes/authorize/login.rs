@@ -68,20 +68,19 @@ pub(super) async fn submit(
     let params = Params::parse(&body).unwrap_or_default();
     let next = params.get("next").unwrap_or("");
     let username = params.get("username").unwrap_or("");
-    let client_name = asking_client(&state, next).await;
-    let form = |csrf_token, message| pages::Login {
-        csrf_token,
-        next,
-        username,
-        client_name: client_name.as_deref(),
-        message: Some(message),
-    };
-
     let presented = params.get("csrf_token").unwrap_or("");
     let expected = cookie(&headers, LOGIN_CSRF_COOKIE).filter(|c| well_formed(c));
     let Some(expected) = expected.filter(|e| ct_eq(e.as_bytes(), presented.as_bytes())) else {
         let csrf = random_token();
-        let mut response = pages::login_page(StatusCode::FORBIDDEN, &form(&csrf, EXPIRED));
+        let mut response = form_again(
+            &state,
+            StatusCode::FORBIDDEN,
+            &csrf,
+            next,
+            username,
+            EXPIRED,
+        )
+        .await;
         add_cookie(
             &mut response,
             &set_cookie(&state, LOGIN_CSRF_COOKIE, &csrf, None),
@@ -101,7 +100,15 @@ pub(super) async fn submit(
         Ok(both) => both,
         Err(Refusal::Locked(secs)) => {
             let message = format!("Too many failed sign-ins for this user; try again in {secs} s.");
-            return pages::login_page(StatusCode::TOO_MANY_REQUESTS, &form(expected, &message));
+            return form_again(
+                &state,
+                StatusCode::TOO_MANY_REQUESTS,
+                expected,
+                next,
+                username,
+                &message,
+            )
+            .await;
         }
         Err(Refusal::Full | Refusal::Pending) => return busy(),
     };
@@ -138,7 +145,15 @@ pub(super) async fn submit(
 
     let Some(user) = user.filter(|_| ok) else {
         attempt.failed(state.now());
-        return pages::login_page(StatusCode::UNAUTHORIZED, &form(expected, FAILED));
+        return form_again(
+            &state,
+            StatusCode::UNAUTHORIZED,
+            expected,
+            next,
+            username,
+            FAILED,
+        )
+        .await;
     };
     attempt.succeeded();
     let Ok(session) = state.sessions().create(&user.username, state.now()) else {
@@ -168,6 +183,30 @@ pub(super) async fn done(State(state): State<AppState>, headers: HeaderMap) -> R
         Some((_, s)) => pages::signed_in_page(&s.username),
         None => see_other("/oauth/login"),
     }
+}
+
+/// The form again after a refused attempt, with `message` and the username
+/// kept. The client's name is looked up only here: a sign-in that succeeds
+/// never shows it.
+async fn form_again(
+    state: &AppState,
+    status: StatusCode,
+    csrf_token: &str,
+    next: &str,
+    username: &str,
+    message: &str,
+) -> Response {
+    let client_name = asking_client(state, next).await;
+    pages::login_page(
+        status,
+        &pages::Login {
+            csrf_token,
+            next,
+            username,
+            client_name: client_name.as_deref(),
+            message: Some(message),
+        },
+    )
 }
 
 /// The registered name of the client a login continues to, so the page can say
