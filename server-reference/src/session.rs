@@ -239,6 +239,14 @@ impl Sessions {
         lock(&self.pending).bytes()
     }
 
+    /// The client of a live request parked before login (for the login page's
+    /// heading); leaves the request in place.
+    pub fn parked_client(&self, id: &str, now: Millis) -> Option<String> {
+        let pending = lock(&self.pending);
+        let p = pending.get(&TokenHash::of(id))?;
+        (p.session.is_none() && p.expires_at > now).then(|| p.request.client_id.clone())
+    }
+
     /// Takes a parked request, once, if it is live and bound to `session`
     /// (`None`: a request parked before login). Anything else leaves it in place.
     pub fn take(

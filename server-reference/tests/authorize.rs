@@ -1128,6 +1128,49 @@ async fn consent_decision_needs_csrf_and_the_same_session() {
 // ---------------------------------------------------------------------------
 // POST (A19) and headers (A18, A20)
 
+/// The login page says which registered client it continues to, for a GET
+/// request (`client_id` in `next`) and a POSTed one (parked, `request_id` in
+/// `next`), also after a failed attempt; text from the URL is never the name.
+#[tokio::test]
+async fn login_page_names_the_registered_client_it_continues_to() {
+    let server = TestServer::demo().await;
+    let named = "Sign in to continue to <span id=\"client\">Demo confidential client</span>";
+    let params = [
+        ("client_id", "demo-confidential"),
+        ("response_type", "code"),
+        ("redirect_uri", REDIRECT),
+    ];
+    let mut b = Browser::new(&server);
+    let got = b.authorize(&params).await;
+    let form = b.get(got.location().unwrap()).await;
+    assert!(form.body.contains(named), "{}", form.body);
+    let failed = b.submit_login(&form, ALICE.0, "wrong", None).await;
+    assert_eq!(failed.status, StatusCode::UNAUTHORIZED);
+    assert!(failed.body.contains(named), "{}", failed.body);
+
+    let posted = b.post("/oauth/authorize", &params).await;
+    let form = b.get(posted.location().unwrap()).await;
+    assert!(form.body.contains("resume?request_id="), "{}", form.body);
+    assert!(form.body.contains(named), "{}", form.body);
+
+    for next in [
+        "/oauth/authorize?client_id=%3Cscript%3Ealert(1)%3C/script%3E",
+        "/oauth/authorize/resume?request_id=nope",
+        "/oauth/authorize",
+    ] {
+        let query = form_urlencoded::Serializer::new(String::new())
+            .append_pair("next", next)
+            .finish();
+        let form = b.get(&format!("/oauth/login?{query}")).await;
+        assert!(
+            form.body.contains("<h1>Sign in</h1>"),
+            "{next}: {}",
+            form.body
+        );
+        assert!(!form.body.contains("<script>"), "{next}");
+    }
+}
+
 #[tokio::test]
 async fn posted_authorization_request_resumes_after_login_and_posts_answer_303() {
     let server = TestServer::demo().await;

@@ -42,6 +42,7 @@ pub(crate) fn router(state: AppState) -> Router {
         .merge(resource::router())
         .merge(crate::management::router())
         .merge(track::router())
+        .merge(crate::pages::router())
         .layer(DefaultBodyLimit::max(limit))
         .layer(sensitive_headers())
         .with_state(state)

@@ -39,7 +39,17 @@ pub(super) async fn form(State(state): State<AppState>, uri: Uri, headers: Heade
         Some(existing) => (existing.to_owned(), false),
         None => (random_token(), true),
     };
-    let mut response = pages::login_page(StatusCode::OK, &csrf, next, "", None);
+    let client_name = asking_client(&state, next).await;
+    let mut response = pages::login_page(
+        StatusCode::OK,
+        &pages::Login {
+            csrf_token: &csrf,
+            next,
+            username: "",
+            client_name: client_name.as_deref(),
+            message: None,
+        },
+    );
     if fresh {
         add_cookie(
             &mut response,
@@ -58,13 +68,19 @@ pub(super) async fn submit(
     let params = Params::parse(&body).unwrap_or_default();
     let next = params.get("next").unwrap_or("");
     let username = params.get("username").unwrap_or("");
-
     let presented = params.get("csrf_token").unwrap_or("");
     let expected = cookie(&headers, LOGIN_CSRF_COOKIE).filter(|c| well_formed(c));
     let Some(expected) = expected.filter(|e| ct_eq(e.as_bytes(), presented.as_bytes())) else {
         let csrf = random_token();
-        let mut response =
-            pages::login_page(StatusCode::FORBIDDEN, &csrf, next, username, Some(EXPIRED));
+        let mut response = form_again(
+            &state,
+            StatusCode::FORBIDDEN,
+            &csrf,
+            next,
+            username,
+            EXPIRED,
+        )
+        .await;
         add_cookie(
             &mut response,
             &set_cookie(&state, LOGIN_CSRF_COOKIE, &csrf, None),
@@ -84,13 +100,15 @@ pub(super) async fn submit(
         Ok(both) => both,
         Err(Refusal::Locked(secs)) => {
             let message = format!("Too many failed sign-ins for this user; try again in {secs} s.");
-            return pages::login_page(
+            return form_again(
+                &state,
                 StatusCode::TOO_MANY_REQUESTS,
                 expected,
                 next,
                 username,
-                Some(&message),
-            );
+                &message,
+            )
+            .await;
         }
         Err(Refusal::Full | Refusal::Pending) => return busy(),
     };
@@ -127,13 +145,15 @@ pub(super) async fn submit(
 
     let Some(user) = user.filter(|_| ok) else {
         attempt.failed(state.now());
-        return pages::login_page(
+        return form_again(
+            &state,
             StatusCode::UNAUTHORIZED,
             expected,
             next,
             username,
-            Some(FAILED),
-        );
+            FAILED,
+        )
+        .await;
     };
     attempt.succeeded();
     let Ok(session) = state.sessions().create(&user.username, state.now()) else {
@@ -162,6 +182,53 @@ pub(super) async fn done(State(state): State<AppState>, headers: HeaderMap) -> R
     match super::current_session(&state, &headers) {
         Some((_, s)) => pages::signed_in_page(&s.username),
         None => see_other("/oauth/login"),
+    }
+}
+
+/// The form again after a refused attempt, with `message` and the username
+/// kept. The client's name is looked up only here: a sign-in that succeeds
+/// never shows it.
+async fn form_again(
+    state: &AppState,
+    status: StatusCode,
+    csrf_token: &str,
+    next: &str,
+    username: &str,
+    message: &str,
+) -> Response {
+    let client_name = asking_client(state, next).await;
+    pages::login_page(
+        status,
+        &pages::Login {
+            csrf_token,
+            next,
+            username,
+            client_name: client_name.as_deref(),
+            message: Some(message),
+        },
+    )
+}
+
+/// The registered name of the client a login continues to, so the page can say
+/// who asks: the `client_id` of an authorization request in `next`, or of the
+/// request parked under `next`'s `request_id`. Only a registered client's name
+/// is shown (never text from the URL), and only as the page's heading.
+async fn asking_client(state: &AppState, next: &str) -> Option<String> {
+    let (path, query) = next.split_once('?')?;
+    let params = Params::parse(query.as_bytes()).ok()?;
+    let client_id = if path == "/oauth/authorize/resume" {
+        state
+            .sessions()
+            .parked_client(params.get("request_id")?, state.now())?
+    } else {
+        params.get("client_id")?.to_owned()
+    };
+    match state.store().client(&client_id).await {
+        Ok(client) => client.map(|c| c.name.clone()),
+        Err(e) => {
+            tracing::error!(error = %e, "storage failure");
+            None
+        }
     }
 }
 
