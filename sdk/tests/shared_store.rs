@@ -385,9 +385,9 @@ async fn a_stale_writer_is_refused_by_the_file_and_memory_stores() {
 }
 
 #[tokio::test]
-async fn invalid_grant_takes_the_token_another_replica_rotated() {
-    // Replica B rotated rt-0 to rt-1 and saved it; replica A still holds
-    // the old token in memory and its refresh with rt-0 is refused.
+async fn a_token_another_source_stored_is_taken_without_a_request() {
+    // Source B rotates rt-0 to rt-1 and saves it; source A still holds the
+    // old token in memory.
     let endpoint = Endpoint::start(Duration::ZERO, false, true).await;
     let store = Arc::new(MemoryStore::new());
     let a = TokenSource::refreshing(client(&endpoint.server.uri()))
@@ -405,70 +405,128 @@ async fn invalid_grant_takes_the_token_another_replica_rotated() {
     // A's next renewal finds B's token in the store before any request.
     assert_eq!(a.access_token().await.unwrap().secret(), "at-1");
     assert_eq!(endpoint.presented().await, ["rt-0"]);
+}
 
-    // Now the store changes under A's feet after A read it: A's refresh
-    // with the old token fails, A reads the store again and continues from
-    // there instead of asking the user to sign in again.
-    #[derive(Debug)]
-    struct RaceStore {
-        inner: MemoryStore,
-        injected: Mutex<Option<Token>>,
+/// A `MemoryStore` into which "another replica" writes at chosen moments:
+/// before the `nth` versioned load, or before the next compare-and-swap.
+#[derive(Debug, Default)]
+struct Interleaved {
+    inner: MemoryStore,
+    loads: AtomicUsize,
+    before_load: Mutex<Option<(usize, Token)>>,
+    before_save: Mutex<Option<Token>>,
+}
+
+#[async_trait::async_trait]
+impl TokenStore for Interleaved {
+    async fn load(&self) -> Result<Option<Token>, StoreError> {
+        self.inner.load().await
     }
-    #[async_trait::async_trait]
-    impl TokenStore for RaceStore {
-        async fn load(&self) -> Result<Option<Token>, StoreError> {
-            self.inner.load().await
-        }
-        async fn save(&self, token: &Token) -> Result<(), StoreError> {
-            self.inner.save(token).await
-        }
-        async fn load_versioned(&self) -> Result<oauth_sdk::Versioned, StoreError> {
-            self.inner.load_versioned().await
-        }
-        async fn save_versioned(
-            &self,
-            token: &Token,
-            expected: Option<u64>,
-        ) -> Result<u64, StoreError> {
-            self.inner.save_versioned(token, expected).await
-        }
-        async fn lease(&self) -> Result<Option<oauth_sdk::Lease>, StoreError> {
-            // Another replica saves its rotation between this replica's
-            // read and its request (as if its lease had expired).
-            let injected = self.injected.lock().unwrap().take();
-            if let Some(t) = injected {
-                self.inner.save(&t).await?;
+    async fn save(&self, token: &Token) -> Result<(), StoreError> {
+        self.inner.save(token).await
+    }
+    async fn load_versioned(&self) -> Result<oauth_sdk::Versioned, StoreError> {
+        let n = self.loads.fetch_add(1, Ordering::SeqCst) + 1;
+        let due = {
+            let mut slot = self.before_load.lock().unwrap();
+            match slot.take() {
+                Some((at, t)) if at == n => Some(t),
+                other => {
+                    *slot = other;
+                    None
+                }
             }
-            self.inner.lease().await
+        };
+        if let Some(t) = due {
+            self.inner.save(&t).await?;
         }
+        self.inner.load_versioned().await
     }
+    async fn save_versioned(
+        &self,
+        token: &Token,
+        expected: Option<u64>,
+    ) -> Result<u64, StoreError> {
+        let due = self.before_save.lock().unwrap().take();
+        if let Some(t) = due {
+            self.inner.save(&t).await?;
+        }
+        self.inner.save_versioned(token, expected).await
+    }
+    async fn lease(&self) -> Result<Option<oauth_sdk::Lease>, StoreError> {
+        self.inner.lease().await
+    }
+}
+
+#[tokio::test]
+async fn invalid_grant_rereads_the_store_and_continues_from_the_newer_token() {
     let endpoint = Endpoint::start(Duration::ZERO, false, true).await;
-    // The other replica's refresh: rt-0 becomes rt-1 at the server.
+    // Another replica rotates rt-0 to rt-1 at the server first...
     let other = client(&endpoint.server.uri())
         .refresh(&RefreshToken::new("rt-0"))
         .send()
         .await
-        .unwrap();
-    let store = RaceStore {
-        inner: MemoryStore::new(),
-        injected: Mutex::new(Some(
-            other
-                .into_token()
-                .with_expires_at(Some(SystemTime::now() - Duration::from_secs(1))),
-        )),
-    };
+        .unwrap()
+        .into_token()
+        .with_expires_at(Some(SystemTime::now() - Duration::from_secs(1)));
+    // ...and its save lands after this replica's refresh with rt-0 was sent
+    // (loads: 1 before the lease, 2 under it, 3 after `invalid_grant`).
+    let store = Arc::new(Interleaved::default());
     store.save(&expired("rt-0")).await.unwrap();
     let a = TokenSource::refreshing(client(&endpoint.server.uri()))
-        .store(store)
+        .shared_store(store.clone())
         .build()
         .await
         .unwrap();
-    // A reads rt-0, the other replica's rt-1 lands, A's rt-0 is refused,
-    // A reads the store again and refreshes with rt-1.
-    let t = a.access_token().await.unwrap();
-    assert_eq!(t.secret(), "at-2");
-    assert_eq!(endpoint.presented().await, ["rt-0", "rt-1"]);
-    assert_eq!(endpoint.burned(), 0);
+    store.loads.store(0, Ordering::SeqCst);
+    *store.before_load.lock().unwrap() = Some((3, other));
+    // rt-0 is refused; the store holds rt-1, so the source refreshes with it
+    // instead of asking the user to sign in again.
+    assert_eq!(a.access_token().await.unwrap().secret(), "at-2");
+    assert_eq!(endpoint.presented().await, ["rt-0", "rt-0", "rt-1"]);
+    assert_eq!(endpoint.burned(), 1, "only the simulated race");
+}
+
+#[tokio::test]
+async fn a_newer_token_saved_during_the_refresh_is_kept() {
+    let endpoint = Endpoint::start(Duration::ZERO, false, true).await;
+    let store = Arc::new(Interleaved::default());
+    store.save(&expired("rt-0")).await.unwrap();
+    // Another writer (a `set_token` elsewhere) saves a fresh token while
+    // this source refreshes: the source's compare-and-swap is refused and
+    // the source takes the stored token.
+    let theirs = Token::new(AccessToken::new("at-theirs"), TokenType::Bearer)
+        .with_refresh_token(Some(RefreshToken::new("rt-theirs")))
+        .with_expires_at(Some(SystemTime::now() + Duration::from_secs(3600)));
+    *store.before_save.lock().unwrap() = Some(theirs);
+    let a = TokenSource::refreshing(client(&endpoint.server.uri()))
+        .shared_store(store.clone())
+        .build()
+        .await
+        .unwrap();
+    assert_eq!(a.access_token().await.unwrap().secret(), "at-theirs");
+    let kept = store.load().await.unwrap().unwrap();
+    assert_eq!(kept.access_token().secret(), "at-theirs");
+}
+
+#[tokio::test]
+async fn a_lease_held_too_long_is_a_retryable_error_without_a_request() {
+    let endpoint = Endpoint::start(Duration::ZERO, false, true).await;
+    let store = Arc::new(MemoryStore::new());
+    store.save(&expired("rt-0")).await.unwrap();
+    let held = store.lease().await.unwrap().unwrap();
+    let a = TokenSource::refreshing(client(&endpoint.server.uri()))
+        .shared_store(store.clone())
+        .lease_wait(Duration::from_millis(100))
+        .build()
+        .await
+        .unwrap();
+    let e = a.access_token().await.unwrap_err();
+    assert!(e.is_retryable(), "{e:?}");
+    assert!(e.to_string().contains("another process"), "{e}");
+    assert!(endpoint.presented().await.is_empty());
+    store.release(held).await.unwrap();
+    assert_eq!(a.access_token().await.unwrap().secret(), "at-1");
 }
 
 #[cfg(feature = "redis")]
