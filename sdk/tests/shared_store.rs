@@ -782,6 +782,38 @@ mod redis_tier {
     }
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_refresh_slower_than_the_lease_ttl_keeps_its_lease() {
+        // The token endpoint takes 2 s; the lease lasts 600 ms unless its
+        // holder extends it. Without extension the second source would take
+        // the lease and present rt-0 again.
+        let endpoint = Endpoint::start(Duration::from_secs(2), false, true).await;
+        let Some((redis, endpoint, _seed)) = seeded(endpoint).await else {
+            return;
+        };
+        let mut sources = Vec::new();
+        for _ in 0..2 {
+            sources.push(
+                TokenSource::refreshing(client(&endpoint.server.uri()))
+                    .store(
+                        store(&redis.url())
+                            .lease_ttl(Duration::from_millis(600))
+                            .connect()
+                            .await
+                            .unwrap(),
+                    )
+                    .build()
+                    .await
+                    .unwrap(),
+            );
+        }
+        let (a, b) = tokio::join!(sources[0].access_token(), sources[1].access_token());
+        assert_eq!(a.unwrap().secret(), "at-1");
+        assert_eq!(b.unwrap().secret(), "at-1");
+        assert_eq!(endpoint.presented().await, ["rt-0"]);
+        assert_eq!(endpoint.burned(), 0);
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn a_redis_restart_gives_a_retryable_error_then_recovery() {
         let Some(mut redis) = RedisServer::start() else {
             return;

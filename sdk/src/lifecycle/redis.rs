@@ -37,8 +37,9 @@ use crate::types::ClientId;
 /// - The refresh lease is `…:lease`, set with `SET NX PX <ttl>` to a random
 ///   fencing value and given back with a Lua compare-and-delete of that
 ///   value, so a holder whose lease expired cannot delete its successor's.
-///   A holder that dies gives the lease back through its TTL (default 30 s):
-///   keep the TTL longer than a refresh with all its retries may take.
+///   While its refresh runs, the holder extends the lease every third of its
+///   TTL (a Lua compare-and-`PEXPIRE`), so a slow refresh keeps it; a holder
+///   that dies gives it back through its TTL (default 30 s).
 /// - With an [`EncryptionKey`] the document is encrypted with AES-256-GCM
 ///   (a random 96-bit nonce per write; the key id and the Redis key are the
 ///   associated data, so a value copied to another key or read with another
@@ -182,6 +183,15 @@ redis.call('HSET', KEYS[1], 'v', string.format('%d', nv), 'd', ARGV[2])
 return {1, nv}
 ";
 
+/// `KEYS[1]` lease, `ARGV[1]` fencing value, `ARGV[2]` TTL in ms: extend
+/// only one's own lease.
+const EXTEND: &str = r"
+if redis.call('GET', KEYS[1]) == ARGV[1] then
+  return redis.call('PEXPIRE', KEYS[1], ARGV[2])
+end
+return 0
+";
+
 /// `KEYS[1]` lease, `ARGV[1]` fencing value: delete only one's own lease.
 const RELEASE: &str = r"
 if redis.call('GET', KEYS[1]) == ARGV[1] then
@@ -247,6 +257,30 @@ impl RedisStore {
                 ),
             }),
         }
+    }
+
+    /// Runs a lease script (`RELEASE`, `EXTEND`): lease key, fencing value,
+    /// TTL in milliseconds.
+    async fn if_fence_matches(
+        &self,
+        script: &redis::Script,
+        lease: &Lease,
+    ) -> Result<i64, StoreError> {
+        let mut conn = self.conn.clone();
+        self.call(
+            script
+                .key(&self.namespace.lease)
+                .arg(lease.fence())
+                .arg(self.ttl_ms())
+                .invoke_async(&mut conn),
+        )
+        .await
+    }
+
+    fn ttl_ms(&self) -> u64 {
+        u64::try_from(self.lease_ttl.as_millis())
+            .unwrap_or(u64::MAX)
+            .max(1)
     }
 
     fn unreadable(&self, reason: &str) -> StoreError {
@@ -495,9 +529,7 @@ impl TokenStore for RedisStore {
 
     async fn lease(&self) -> Result<Option<Lease>, StoreError> {
         let fence = fence();
-        let ttl_ms = u64::try_from(self.lease_ttl.as_millis())
-            .unwrap_or(u64::MAX)
-            .max(1);
+        let ttl_ms = self.ttl_ms();
         let mut conn = self.conn.clone();
         let set: Option<String> = self
             .call(
@@ -510,22 +542,19 @@ impl TokenStore for RedisStore {
                     .query_async(&mut conn),
             )
             .await?;
-        Ok(set.map(|_| Lease::new(fence)))
+        Ok(set.map(|_| Lease::new(fence).with_ttl(self.lease_ttl)))
     }
 
     async fn release(&self, lease: Lease) -> Result<(), StoreError> {
         static SCRIPT: std::sync::LazyLock<redis::Script> =
             std::sync::LazyLock::new(|| redis::Script::new(RELEASE));
-        let mut conn = self.conn.clone();
-        let _: i64 = self
-            .call(
-                SCRIPT
-                    .key(&self.namespace.lease)
-                    .arg(lease.fence())
-                    .invoke_async(&mut conn),
-            )
-            .await?;
-        Ok(())
+        self.if_fence_matches(&SCRIPT, &lease).await.map(drop)
+    }
+
+    async fn extend(&self, lease: &Lease) -> Result<bool, StoreError> {
+        static SCRIPT: std::sync::LazyLock<redis::Script> =
+            std::sync::LazyLock::new(|| redis::Script::new(EXTEND));
+        Ok(self.if_fence_matches(&SCRIPT, lease).await? == 1)
     }
 }
 

@@ -3,7 +3,7 @@
 use std::sync::{Arc, RwLock};
 use std::time::{Duration, Instant, SystemTime};
 
-use super::store::{MemoryStore, Versioned};
+use super::store::{Lease, MemoryStore, Versioned};
 use super::{Failure, RetryPolicy, StoreError, TokenStore};
 use crate::client::Client;
 use crate::error::{Error, ErrorCode};
@@ -287,7 +287,9 @@ impl TokenSource {
                 return Ok(adopted(token, stored.version));
             }
             if let Some(lease) = store.lease().await.map_err(store_failure)? {
-                let outcome = self.refresh_leased(state, known).await;
+                let outcome = self
+                    .holding(&lease, self.refresh_leased(state, known))
+                    .await;
                 if let Err(e) = store.release(lease).await {
                     tracing::warn!(error = %e, "releasing the refresh lease failed; it ends with its TTL");
                 }
@@ -311,6 +313,29 @@ impl TokenSource {
             let jitter = rand::random_range(0..=pause.as_millis() as u64 / 2);
             tokio::time::sleep(pause + Duration::from_millis(jitter)).await;
             pause = (pause * 2).min(Duration::from_millis(250));
+        }
+    }
+
+    /// Runs `work` while keeping `lease` held: a lease with a TTL is
+    /// extended every third of it, so a refresh slower than the TTL (retries,
+    /// a slow server) does not hand the lease to another refresher.
+    async fn holding<T>(&self, lease: &Lease, work: impl Future<Output = T>) -> T {
+        let Some(ttl) = lease.ttl() else {
+            return work.await;
+        };
+        let period = (ttl / 3).max(Duration::from_millis(1));
+        let mut tick = tokio::time::interval_at(tokio::time::Instant::now() + period, period);
+        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        tokio::pin!(work);
+        loop {
+            tokio::select! {
+                out = &mut work => return out,
+                _ = tick.tick() => match self.inner.store.extend(lease).await {
+                    Ok(true) => {}
+                    Ok(false) => tracing::warn!("the refresh lease was lost during the refresh"),
+                    Err(e) => tracing::warn!(error = %e, "extending the refresh lease failed"),
+                },
+            }
         }
     }
 
@@ -502,8 +527,10 @@ impl TokenSourceBuilder {
 
     /// Sets how long a renewal waits for another process that holds the
     /// store's refresh lease (default 60 s; longer than the lease's TTL, so
-    /// that the lease of a process that died ends first). Past it the renewal
-    /// fails with [`StoreError::LeaseWait`], which is retryable.
+    /// that the lease of a process that died ends first, and than a refresh
+    /// with its retries, which its holder keeps extending the lease for).
+    /// Past it the renewal fails with [`StoreError::LeaseWait`], which is
+    /// retryable.
     pub fn lease_wait(mut self, wait: Duration) -> Self {
         self.lease_wait = wait;
         self

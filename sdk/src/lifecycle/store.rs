@@ -24,6 +24,8 @@ use crate::types::Scope;
 /// 2. [`lease`](Self::lease): only the holder of the lease refreshes; the
 ///    others poll `load_versioned` (bounded) until the holder's result is
 ///    stored or the lease is free again.
+///    The holder [`extend`](Self::extend)s a lease that has a TTL while its
+///    refresh runs.
 /// 3. [`save_versioned`](Self::save_versioned) with the version that was
 ///    refreshed: a compare-and-swap, so a writer that lost its lease cannot
 ///    overwrite a newer token.
@@ -73,6 +75,15 @@ pub trait TokenStore: Send + Sync + std::fmt::Debug {
         drop(lease);
         Ok(())
     }
+
+    /// Renews a lease that has a [`ttl`](Lease::ttl), while its holder is
+    /// still refreshing (the source calls it every third of the TTL), so a
+    /// slow refresh keeps its lease and only a dead holder loses it. `false`
+    /// when the lease is no longer this holder's.
+    async fn extend(&self, lease: &Lease) -> Result<bool, StoreError> {
+        let _ = lease;
+        Ok(true)
+    }
 }
 
 /// A stored token and its version ([`TokenStore::load_versioned`]).
@@ -97,21 +108,38 @@ impl Versioned {
 /// the lease is dropped.
 pub struct Lease {
     fence: String,
+    ttl: Option<Duration>,
     _hold: Option<Box<dyn std::any::Any + Send + Sync>>,
 }
 
 impl Lease {
     /// A lease identified by `fence` (the value a compare-and-delete checks).
     pub fn new(fence: String) -> Self {
-        Self { fence, _hold: None }
+        Self {
+            fence,
+            ttl: None,
+            _hold: None,
+        }
     }
 
     /// A lease that stays held while `guard` lives.
     pub fn holding(fence: String, guard: impl std::any::Any + Send + Sync) -> Self {
         Self {
-            fence,
             _hold: Some(Box::new(guard)),
+            ..Self::new(fence)
         }
+    }
+
+    /// A lease that ends by itself `ttl` after it was taken or last
+    /// [extended](TokenStore::extend).
+    pub fn with_ttl(mut self, ttl: Duration) -> Self {
+        self.ttl = Some(ttl);
+        self
+    }
+
+    /// When the lease ends by itself, if it does.
+    pub fn ttl(&self) -> Option<Duration> {
+        self.ttl
     }
 
     /// The fencing value.
