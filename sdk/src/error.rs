@@ -116,8 +116,10 @@ pub enum Error {
 
 impl Error {
     /// Whether trying the same request again later may succeed: a 429, 502,
-    /// 503 or 504 status (from an OAuth or a management endpoint), a timeout or connection failure, or the OAuth codes
-    /// `temporarily_unavailable` and `slow_down`.
+    /// 503 or 504 status (from an OAuth or a management endpoint), a timeout or
+    /// connection failure, the OAuth codes `temporarily_unavailable` and
+    /// `slow_down`, or a token store that is unavailable
+    /// ([`StoreError::is_retryable`](crate::StoreError::is_retryable)).
     pub fn is_retryable(&self) -> bool {
         match self {
             Error::Status { status, .. } => retryable_status(*status),
@@ -130,6 +132,7 @@ impl Error {
                 )
             }
             Error::TokenRenewal(cause) => cause.is_retryable(),
+            Error::TokenStore(e) => e.is_retryable(),
             _ => false,
         }
     }

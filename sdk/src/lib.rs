@@ -188,9 +188,11 @@ pub use flows::extra::Prompt;
 pub use flows::grants::TokenRequest;
 pub use flows::implicit::PendingImplicit;
 pub use flows::tokens::{AnyToken, Introspection, TokenInfo};
+#[cfg(feature = "redis")]
+pub use lifecycle::{EncryptionKey, RedisStore, RedisStoreBuilder};
 pub use lifecycle::{
-    FileStore, Grant, MemoryStore, RetryPolicy, StoreError, TokenSource, TokenSourceBuilder,
-    TokenStore,
+    FileStore, Grant, Lease, MemoryStore, RetryPolicy, StoreError, TokenSource, TokenSourceBuilder,
+    TokenStore, Versioned,
 };
 pub use loopback::{LoopbackError, LoopbackListener};
 pub use management::{ApiError, ApiKey, ManagementClient};

@@ -2,15 +2,19 @@
 //! with single-flight, retries with backoff, corrects clock skew and persists
 //! through a [`TokenStore`].
 
+#[cfg(feature = "redis")]
+mod redis;
 mod retry;
 mod source;
 mod store;
 
 use std::sync::Arc;
 
+#[cfg(feature = "redis")]
+pub use redis::{EncryptionKey, RedisStore, RedisStoreBuilder};
 pub use retry::RetryPolicy;
 pub use source::{Grant, TokenSource, TokenSourceBuilder};
-pub use store::{FileStore, MemoryStore, StoreError, TokenStore};
+pub use store::{FileStore, Lease, MemoryStore, StoreError, TokenStore, Versioned};
 
 use crate::error::Error;
 

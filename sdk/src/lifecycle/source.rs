@@ -1,9 +1,10 @@
 //! The token source: cache, refresh ahead of expiry, single-flight.
 
 use std::sync::{Arc, RwLock};
-use std::time::{Duration, SystemTime};
+use std::time::{Duration, Instant, SystemTime};
 
-use super::{Failure, RetryPolicy, StoreError, TokenStore, store::MemoryStore};
+use super::store::{Lease, MemoryStore, Versioned};
+use super::{Failure, RetryPolicy, StoreError, TokenStore};
 use crate::client::Client;
 use crate::error::{Error, ErrorCode};
 use crate::flows::grants::TokenRequest;
@@ -48,6 +49,14 @@ pub enum Grant {
 ///   difference, capped at half its lifetime. The token is therefore never
 ///   trusted for longer than the server's clock allows; a server clock
 ///   ahead of ours never lengthens a token's life.
+/// - Shared stores: before refreshing, the source reads the store, and takes
+///   a token that another source (in this process or another) stored since.
+///   Only the holder of the store's refresh [`Lease`](super::Lease)
+///   refreshes; the others poll the store until its result is there (at
+///   most [`lease_wait`](TokenSourceBuilder::lease_wait)). The new token is
+///   saved with a compare-and-swap on the version that was refreshed, and an
+///   `invalid_grant` is checked against the store first: when another
+///   replica rotated the refresh token meanwhile, its token is used instead.
 #[derive(Debug, Clone)]
 pub struct TokenSource {
     inner: Arc<Inner>,
@@ -60,6 +69,7 @@ struct Inner {
     scopes: Vec<Scope>,
     leeway: Duration,
     retry: RetryPolicy,
+    lease_wait: Duration,
     store: Arc<dyn TokenStore>,
     state: RwLock<Arc<State>>,
     flight: tokio::sync::Mutex<()>,
@@ -70,6 +80,9 @@ struct State {
     token: Option<Arc<Token>>,
     /// Bumped by every completed fetch or `set_token`.
     generation: u64,
+    /// The store's version of `token` (or of the token it was refreshed
+    /// from, when saving it failed).
+    version: u64,
     /// The outcome of the last fetch, when it failed.
     error: Option<Failure>,
     /// Server clock minus local clock, in seconds, from the last `Date`.
@@ -85,8 +98,36 @@ pub struct TokenSourceBuilder {
     scopes: Vec<Scope>,
     leeway: Duration,
     retry: RetryPolicy,
+    lease_wait: Duration,
     store: Arc<dyn TokenStore>,
     token: Option<Token>,
+}
+
+/// A renewal's outcome.
+struct Renewed {
+    token: Arc<Token>,
+    version: u64,
+    skew: Option<i64>,
+    /// Saving the new token failed: it is kept in memory and the caller that
+    /// triggered the renewal hears about it.
+    save_error: Option<StoreError>,
+}
+
+/// What a lease holder's refresh ended with.
+enum Leased {
+    Done(Renewed),
+    /// `invalid_grant`, but the store holds a newer token than the one
+    /// refreshed (this version): start again from it.
+    Newer(u64),
+    Failed(Failure),
+}
+
+/// How many times a renewal starts again after `invalid_grant` because the
+/// store held a newer token (each time another replica rotated it first).
+const MAX_NEWER_ROUNDS: u32 = 3;
+
+fn store_failure(e: StoreError) -> Failure {
+    Failure::Renewal(Arc::new(Error::from(e)))
 }
 
 impl TokenSource {
@@ -109,6 +150,7 @@ impl TokenSource {
             scopes: Vec::new(),
             leeway: Duration::from_secs(60),
             retry: RetryPolicy::default(),
+            lease_wait: Duration::from_secs(60),
             store: Arc::new(MemoryStore::new()),
             token: None,
         }
@@ -153,8 +195,8 @@ impl TokenSource {
     /// [`Error::ReauthorizationRequired`], and saves it in the store.
     pub async fn set_token(&self, token: Token) -> Result<(), Error> {
         let _flight = self.inner.flight.lock().await;
-        self.inner.store.save(&token).await?;
-        self.update(Some(Arc::new(token)), None, None);
+        let version = self.inner.store.save_versioned(&token, None).await?;
+        self.update(Some(Arc::new(token)), None, None, version);
         Ok(())
     }
 
@@ -168,20 +210,27 @@ impl TokenSource {
         Arc::clone(&self.inner.state.read().unwrap_or_else(|e| e.into_inner()))
     }
 
-    fn update(&self, token: Option<Arc<Token>>, error: Option<Failure>, skew: Option<i64>) {
+    fn update(
+        &self,
+        token: Option<Arc<Token>>,
+        error: Option<Failure>,
+        skew: Option<i64>,
+        version: u64,
+    ) {
         let mut guard = self.inner.state.write().unwrap_or_else(|e| e.into_inner());
         let old = &**guard;
         *guard = Arc::new(State {
             token: token.or_else(|| old.token.clone()),
             generation: old.generation + 1,
+            version,
             error,
             skew: skew.or(old.skew),
         });
     }
 
     /// Single flight: the first caller to take the lock with an unchanged
-    /// generation fetches; everyone who saw the same generation gets that
-    /// fetch's outcome.
+    /// generation renews; everyone who saw the same generation gets that
+    /// renewal's outcome.
     async fn renew(&self, seen: u64) -> Result<Arc<Token>, Error> {
         let _flight = self.inner.flight.lock().await;
         let state = self.snapshot();
@@ -193,23 +242,176 @@ impl TokenSource {
             };
         }
         if let Some(e @ Failure::Reauthorization(_)) = &state.error {
-            // Dead refresh token: do not hammer the server with it.
-            return Err(e.clone().into());
+            // Dead refresh token: do not hammer the server with it, unless
+            // the store holds another token (set by another replica).
+            match self.inner.store.load_versioned().await {
+                Ok(s) if s.version != state.version && s.token.is_some() => {}
+                _ => return Err(e.clone().into()),
+            }
         }
-        match self.fetch(state.token.as_deref()).await {
-            Ok((token, skew)) => {
-                let token = Arc::new(token);
-                let saved = self.inner.store.save(&token).await;
-                self.update(Some(Arc::clone(&token)), None, skew);
+        match self.renew_shared(&state).await {
+            Ok(r) => {
+                self.update(Some(Arc::clone(&r.token)), None, r.skew, r.version);
                 // The new token is in memory either way; the caller that
                 // triggered the fetch hears about the failed save.
-                saved?;
-                Ok(token)
+                match r.save_error {
+                    Some(e) => Err(e.into()),
+                    None => Ok(r.token),
+                }
             }
             Err(e) => {
-                self.update(None, Some(e.clone()), None);
+                self.update(None, Some(e.clone()), None, state.version);
                 Err(e.into())
             }
+        }
+    }
+
+    /// A stored token another source saved since `known`, if it is fresh.
+    fn adoptable(&self, stored: &Versioned, known: u64) -> Option<Arc<Token>> {
+        let token = stored.token.as_ref()?;
+        (stored.version != known && !token.is_expired_within(self.inner.leeway))
+            .then(|| Arc::new(token.clone()))
+    }
+
+    /// Takes a token another source stored, or the lease and refreshes, or
+    /// waits (a bounded poll) for the lease holder's result.
+    async fn renew_shared(&self, state: &State) -> Result<Renewed, Failure> {
+        let store = &self.inner.store;
+        let started = Instant::now();
+        let mut pause = Duration::from_millis(10);
+        let mut known = state.version;
+        let mut newer_rounds = 0;
+        loop {
+            let stored = store.load_versioned().await.map_err(store_failure)?;
+            if let Some(token) = self.adoptable(&stored, known) {
+                return Ok(adopted(token, stored.version));
+            }
+            if let Some(lease) = store.lease().await.map_err(store_failure)? {
+                let outcome = self
+                    .holding(&lease, self.refresh_leased(state, known))
+                    .await;
+                if let Err(e) = store.release(lease).await {
+                    tracing::warn!(error = %e, "releasing the refresh lease failed; it ends with its TTL");
+                }
+                match outcome {
+                    Leased::Done(r) => return Ok(r),
+                    Leased::Failed(f) => return Err(f),
+                    Leased::Newer(refreshed) => {
+                        newer_rounds += 1;
+                        if newer_rounds > MAX_NEWER_ROUNDS {
+                            return Err(Failure::Reauthorization(None));
+                        }
+                        known = refreshed;
+                        continue;
+                    }
+                }
+            }
+            let waited = started.elapsed();
+            if waited >= self.inner.lease_wait {
+                return Err(store_failure(StoreError::LeaseWait { waited }));
+            }
+            let jitter = rand::random_range(0..=pause.as_millis() as u64 / 2);
+            tokio::time::sleep(pause + Duration::from_millis(jitter)).await;
+            pause = (pause * 2).min(Duration::from_millis(250));
+        }
+    }
+
+    /// Runs `work` while keeping `lease` held: a lease with a TTL is
+    /// extended every third of it, so a refresh slower than the TTL (retries,
+    /// a slow server) does not hand the lease to another refresher.
+    async fn holding<T>(&self, lease: &Lease, work: impl Future<Output = T>) -> T {
+        let Some(ttl) = lease.ttl() else {
+            return work.await;
+        };
+        let period = (ttl / 3).max(Duration::from_millis(1));
+        let mut tick = tokio::time::interval_at(tokio::time::Instant::now() + period, period);
+        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        tokio::pin!(work);
+        loop {
+            tokio::select! {
+                out = &mut work => return out,
+                _ = tick.tick() => match self.inner.store.extend(lease).await {
+                    Ok(true) => {}
+                    Ok(false) => tracing::warn!("the refresh lease was lost during the refresh"),
+                    Err(e) => tracing::warn!(error = %e, "extending the refresh lease failed"),
+                },
+            }
+        }
+    }
+
+    /// The lease holder's refresh: read the store again (the previous holder
+    /// may have saved just before the lease was taken), refresh the newest
+    /// token, save it if the store still holds the version refreshed.
+    async fn refresh_leased(&self, state: &State, known: u64) -> Leased {
+        let store = &self.inner.store;
+        let stored = match store.load_versioned().await {
+            Ok(s) => s,
+            Err(e) => return Leased::Failed(store_failure(e)),
+        };
+        if let Some(token) = self.adoptable(&stored, known) {
+            return Leased::Done(adopted(token, stored.version));
+        }
+        // The store's token is the newest, unless it is the version this
+        // source already has (whose save may have failed: ours is newer).
+        let current = if stored.version == known {
+            state.token.as_deref().or(stored.token.as_ref())
+        } else {
+            stored.token.as_ref().or(state.token.as_deref())
+        };
+        match self.fetch(current).await {
+            Ok((token, skew)) => {
+                let token = Arc::new(token);
+                match store.save_versioned(&token, Some(stored.version)).await {
+                    Ok(version) => Leased::Done(Renewed {
+                        token,
+                        version,
+                        skew,
+                        save_error: None,
+                    }),
+                    Err(StoreError::Conflict { found, .. }) => {
+                        // Another writer saved after this lease was taken
+                        // (the lease outlived its TTL, or a `set_token`):
+                        // its token wins when it is fresh.
+                        tracing::warn!(
+                            "a newer token was stored during the refresh; the store's is kept"
+                        );
+                        match store.load_versioned().await {
+                            Ok(now) => match self.adoptable(&now, stored.version) {
+                                Some(t) => Leased::Done(adopted(t, now.version)),
+                                None => Leased::Done(Renewed {
+                                    token,
+                                    version: found,
+                                    skew,
+                                    save_error: None,
+                                }),
+                            },
+                            Err(e) => Leased::Done(Renewed {
+                                token,
+                                version: stored.version,
+                                skew,
+                                save_error: Some(e),
+                            }),
+                        }
+                    }
+                    Err(e) => Leased::Done(Renewed {
+                        token,
+                        version: stored.version,
+                        skew,
+                        save_error: Some(e),
+                    }),
+                }
+            }
+            Err(f @ Failure::Reauthorization(_)) => {
+                // Another replica may already have rotated the token.
+                match store.load_versioned().await {
+                    Ok(now) if now.version != stored.version && now.token.is_some() => {
+                        Leased::Newer(stored.version)
+                    }
+                    Ok(_) => Leased::Failed(f),
+                    Err(e) => Leased::Failed(store_failure(e)),
+                }
+            }
+            Err(f) => Leased::Failed(f),
         }
     }
 
@@ -243,6 +445,15 @@ impl TokenSource {
             }
             Err(e) => Err(Failure::Renewal(Arc::new(e))),
         }
+    }
+}
+
+fn adopted(token: Arc<Token>, version: u64) -> Renewed {
+    Renewed {
+        token,
+        version,
+        skew: None,
+        save_error: None,
     }
 }
 
@@ -314,6 +525,17 @@ impl TokenSourceBuilder {
         self
     }
 
+    /// Sets how long a renewal waits for another process that holds the
+    /// store's refresh lease (default 60 s; longer than the lease's TTL, so
+    /// that the lease of a process that died ends first, and than a refresh
+    /// with its retries, which its holder keeps extending the lease for).
+    /// Past it the renewal fails with [`StoreError::LeaseWait`], which is
+    /// retryable.
+    pub fn lease_wait(mut self, wait: Duration) -> Self {
+        self.lease_wait = wait;
+        self
+    }
+
     /// Sets the store (default: a [`MemoryStore`]).
     pub fn store(mut self, store: impl TokenStore + 'static) -> Self {
         self.store = Arc::new(store);
@@ -337,14 +559,14 @@ impl TokenSourceBuilder {
     /// A corrupt store file fails here with [`StoreError::Corrupt`], and the
     /// file is left as it is.
     pub async fn build(self) -> Result<TokenSource, Error> {
-        let token = match self.token {
+        let stored = match self.token {
             Some(t) => {
-                self.store.save(&t).await?;
-                Some(t)
+                let version = self.store.save_versioned(&t, None).await?;
+                Versioned::new(Some(t), version)
             }
             None => self
                 .store
-                .load()
+                .load_versioned()
                 .await
                 .map_err(|e: StoreError| Error::from(e))?,
         };
@@ -355,9 +577,11 @@ impl TokenSourceBuilder {
                 scopes: self.scopes,
                 leeway: self.leeway,
                 retry: self.retry,
+                lease_wait: self.lease_wait,
                 store: self.store,
                 state: RwLock::new(Arc::new(State {
-                    token: token.map(Arc::new),
+                    token: stored.token.map(Arc::new),
+                    version: stored.version,
                     ..State::default()
                 })),
                 flight: tokio::sync::Mutex::new(()),

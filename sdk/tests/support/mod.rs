@@ -15,6 +15,20 @@ pub fn gitlab_client(base: &str, id: &str, auth: impl ClientAuth + 'static) -> C
         .unwrap()
 }
 
+/// `token.json` in a new directory under the system's temporary one.
+pub fn temp_path(name: &str) -> std::path::PathBuf {
+    let dir = std::env::temp_dir().join(format!(
+        "oauth-sdk-test-{}-{name}-{}",
+        std::process::id(),
+        std::time::SystemTime::now()
+            .duration_since(std::time::SystemTime::UNIX_EPOCH)
+            .unwrap()
+            .as_nanos()
+    ));
+    std::fs::create_dir_all(&dir).unwrap();
+    dir.join("token.json")
+}
+
 /// The form body of a request, as text.
 pub fn body(req: &http::Request<Vec<u8>>) -> String {
     String::from_utf8(req.body().clone()).unwrap()
