@@ -230,3 +230,25 @@ async fn management_apis_answer_json_api_and_need_an_account() {
     assert!(response.headers().contains_key(header::WWW_AUTHENTICATE));
     assert!(json(response).await["errors"].is_array());
 }
+
+#[tokio::test]
+async fn resource_endpoints_take_a_bearer_token() {
+    let state = state().await;
+    let token = client_credentials_token(&state).await;
+    let info = |bearer: Option<&str>| {
+        let mut req = Request::get("/oauth/token/info");
+        if let Some(t) = bearer {
+            req = req.header(header::AUTHORIZATION, format!("Bearer {t}"));
+        }
+        req.body(Body::empty()).unwrap()
+    };
+    let response = send(&state, info(Some(&token))).await;
+    assert_eq!(response.status(), StatusCode::OK);
+    assert_eq!(json(response).await["application"]["uid"], CLIENT.0);
+    let response = send(&state, info(None)).await;
+    assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
+    let challenge = response.headers()[header::WWW_AUTHENTICATE]
+        .to_str()
+        .unwrap();
+    assert!(challenge.starts_with("Bearer"), "{challenge}");
+}
