@@ -10,7 +10,7 @@ use oauth_sdk::{
     PrivateKeyJwt, Provider, RedirectUrl, ResourceOwnerPassword, Scope, Token,
 };
 use oauth_server_reference::{Config, ServerHandle, spawn};
-use support::browser::Browser;
+use oauth_test_support::Browser;
 use url::Url;
 
 const CALLBACK: &str = "http://127.0.0.1:9876/callback";
@@ -65,9 +65,10 @@ async fn authorize_request(
 ) -> oauth_sdk::AuthorizationCallback {
     let (url, pending) = request.build().unwrap().into_parts();
     let stop = redirect.split('?').next().unwrap();
-    let callback = Browser::new("alice", "alice-password")
-        .authorize(&url, stop)
-        .await;
+    let callback = Browser::new(&url)
+        .authorize_until(&url, stop, "alice", "alice-password")
+        .await
+        .expect("the server sends the user back");
     pending.validate(&callback).expect("callback validates")
 }
 
@@ -149,9 +150,10 @@ async fn code_reuse_is_refused() {
         .build()
         .unwrap();
     let (url, pending) = req.into_parts();
-    let callback = Browser::new("alice", "alice-password")
-        .authorize(&url, CALLBACK)
-        .await;
+    let callback = Browser::new(&url)
+        .authorize_until(&url, CALLBACK, "alice", "alice-password")
+        .await
+        .expect("the server sends the user back");
     let again = oauth_sdk::PendingAuthorization::from_parts(
         &client,
         pending.state().clone(),
@@ -202,9 +204,10 @@ async fn implicit_flow_in_gitlab_and_hub_dialects_then_token_info() {
             .scope(scope("read_user"))
             .build()
             .unwrap();
-        let callback = Browser::new("alice", "alice-password")
-            .authorize(&url, redirect)
-            .await;
+        let callback = Browser::new(&url)
+            .authorize_until(&url, redirect, "alice", "alice-password")
+            .await
+            .expect("the server sends the user back");
         assert!(
             callback.query().is_none(),
             "implicit answers in the fragment: {callback}"
@@ -406,9 +409,10 @@ async fn callback_from_the_real_server_with_a_tampered_state_is_refused() {
         .build()
         .unwrap()
         .into_parts();
-    let mut callback = Browser::new("alice", "alice-password")
-        .authorize(&url, CALLBACK)
-        .await;
+    let mut callback = Browser::new(&url)
+        .authorize_until(&url, CALLBACK, "alice", "alice-password")
+        .await
+        .expect("the server sends the user back");
     let pairs: Vec<(String, String)> = callback
         .query_pairs()
         .into_owned()

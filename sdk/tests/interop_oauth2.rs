@@ -10,12 +10,12 @@ use std::net::SocketAddr;
 use std::pin::Pin;
 
 use oauth_server_reference::{Config, spawn};
+use oauth_test_support::Browser;
 use oauth2::basic::BasicClient;
 use oauth2::{
     AuthUrl, AuthorizationCode, ClientId, ClientSecret, CsrfToken, HttpRequest, HttpResponse,
     PkceCodeChallenge, RedirectUrl, Scope, TokenResponse, TokenUrl,
 };
-use support::browser::Browser;
 use url::Url;
 
 const CALLBACK: &str = "http://127.0.0.1:9876/callback";
@@ -68,9 +68,10 @@ async fn oauth2_crate_code_pkce_client_credentials_and_refresh() {
         .add_scope(Scope::new("api".into()))
         .set_pkce_challenge(challenge)
         .url();
-    let callback: Url = Browser::new("alice", "alice-password")
-        .authorize(&auth_url, CALLBACK)
-        .await;
+    let callback: Url = Browser::new(&auth_url)
+        .authorize_until(&auth_url, CALLBACK, "alice", "alice-password")
+        .await
+        .expect("the server sends the user back");
     let q: Vec<(String, String)> = callback.query_pairs().into_owned().collect();
     let get = |k: &str| q.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone());
     assert_eq!(get("state").as_deref(), Some(csrf.secret().as_str()));

@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use oauth_sdk::{Client, ClientId, LoopbackError, LoopbackListener, Provider, Scope};
 use oauth_server_reference::{Config, spawn};
-use support::browser::Browser;
+use oauth_test_support::Browser;
 
 #[tokio::test]
 async fn code_flow_through_the_loopback_listener() {
@@ -29,9 +29,10 @@ async fn code_flow_through_the_loopback_listener() {
         .into_parts();
     let waiting = tokio::spawn(listener.wait(pending, Duration::from_secs(60)));
 
-    let callback = Browser::new("alice", "alice-password")
-        .authorize(&url, redirect.as_str())
-        .await;
+    let callback = Browser::new(&url)
+        .authorize_until(&url, redirect.as_str(), "alice", "alice-password")
+        .await
+        .expect("the server sends the user back");
     let http = reqwest::Client::new();
     // A stray request first (browsers ask for favicons): 404, keep waiting.
     let stray = redirect.url().join("/favicon.ico").unwrap();

@@ -27,41 +27,227 @@ fn response(status: u16, body: &str) -> http::Response<Vec<u8>> {
         .unwrap()
 }
 
-proptest! {
-    /// Callbacks on our redirect URI, usually with the right `state`, so that
-    /// most cases get past the state check into `iss`, `error` and `code`
-    /// handling; then an arbitrary query and fragment.
-    #[test]
-    fn callback_parsing_never_panics(
-        params in proptest::collection::vec(
-            (prop_oneof!["code", "state", "iss", "error", "error_description", "error_uri", "access_token", "x"], "\\PC{0,20}"),
-            0..6,
-        ),
-        with_state in proptest::bool::weighted(0.8),
-        raw in "[a-z=&%0-9+#?]{0,60}",
-    ) {
-        let c = client();
-        let new_pending = || c.authorization_code(RedirectUrl::parse(CB).unwrap()).build().unwrap().into_parts().1;
-        let query = |state: &str| {
-            let mut q = url::form_urlencoded::Serializer::new(String::new());
-            if with_state {
-                q.append_pair("state", state);
-            }
-            for (k, v) in &params {
-                q.append_pair(k, v);
-            }
-            q.finish()
-        };
-        let pend = new_pending();
-        let url = Url::parse(&format!("{CB}?{}", query(pend.state().secret()))).unwrap();
-        let _ = pend.validate(&url);
-        let pend = new_pending();
-        let _ = pend.validate(&Url::parse(&format!("{CB}?{raw}")).unwrap());
+/// The checks of callback validation, in the order it makes them
+/// (sdk/src/flows/callback.rs), then what the flow does after them.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Branch {
+    /// The callback is not our redirect URI.
+    OtherRedirect,
+    /// A parameter appears twice (RFC 6749 §3.1).
+    Repeated,
+    /// No `state`.
+    MissingState,
+    /// Another `state`.
+    OtherState,
+    /// Right `state`, another `iss` (RFC 9207 §2.4).
+    OtherIssuer,
+    /// Right `state` and `iss` (or none), with `error`: the server's error.
+    ServerError,
+    /// Every check passed, but neither `code` (code flow) nor `access_token`
+    /// (implicit) is there.
+    NoResult,
+    /// Every check passed: the code or the token is returned.
+    Accepted,
+}
 
+const BRANCHES: [Branch; 8] = [
+    Branch::OtherRedirect,
+    Branch::Repeated,
+    Branch::MissingState,
+    Branch::OtherState,
+    Branch::OtherIssuer,
+    Branch::ServerError,
+    Branch::NoResult,
+    Branch::Accepted,
+];
+
+/// One generated callback: the branch it is built to reach and its parts.
+#[derive(Clone, Debug)]
+struct CallbackCase {
+    branch: Branch,
+    /// Parameters no check looks at, with any values.
+    noise: Vec<(String, String)>,
+    /// Any text: a wrong state, a wrong iss, an error code, a code or a token.
+    value: String,
+    /// Whether the right `iss` is sent where it may be.
+    with_iss: bool,
+}
+
+fn callback_case() -> impl Strategy<Value = CallbackCase> {
+    (
+        proptest::sample::select(BRANCHES.to_vec()),
+        proptest::collection::vec(
+            (
+                prop_oneof![
+                    "x",
+                    "extra",
+                    "session_state",
+                    "error_uri",
+                    "error_description"
+                ],
+                "\\PC{0,20}",
+            ),
+            0..4,
+        ),
+        "\\PC{1,30}",
+        any::<bool>(),
+    )
+        .prop_map(|(branch, noise, value, with_iss)| CallbackCase {
+            branch,
+            noise: noise.into_iter().map(|(k, v)| (k.to_owned(), v)).collect(),
+            value,
+            with_iss,
+        })
+}
+
+const ISSUER: &str = "http://127.0.0.1:1";
+
+impl CallbackCase {
+    /// The parameters for a callback whose expected `state` is `state`; the
+    /// result parameter is `result` (`code` or `access_token`).
+    fn params(&self, state: &str, result: &str) -> Vec<(String, String)> {
+        let mut p: Vec<(String, String)> = Vec::new();
+        let pair = |k: &str, v: &str| (k.to_owned(), v.to_owned());
+        match self.branch {
+            Branch::MissingState => {}
+            Branch::OtherState => p.push(pair("state", &format!("not-{}", self.value))),
+            _ => p.push(pair("state", state)),
+        }
+        match self.branch {
+            Branch::OtherIssuer => {
+                p.push(pair("iss", &format!("http://other.example/{}", self.value)))
+            }
+            _ if self.with_iss => p.push(pair("iss", ISSUER)),
+            _ => {}
+        }
+        // Noise never shadows a checked name, so only `Repeated` repeats one.
+        let mut names = std::collections::HashSet::new();
+        for (k, v) in &self.noise {
+            if names.insert(k.as_str()) {
+                p.push((k.clone(), v.clone()));
+            }
+        }
+        match self.branch {
+            Branch::Repeated => {
+                let name = self.noise.first().map_or("state", |(k, _)| k.as_str());
+                p.push(pair(name, &self.value));
+                if name != "state" {
+                    p.retain(|(k, _)| k != name);
+                    p.push(pair(name, "1"));
+                    p.push(pair(name, &self.value));
+                }
+            }
+            Branch::ServerError => p.push(pair("error", &self.value)),
+            Branch::NoResult => {}
+            _ => {
+                p.push(pair(result, &self.value));
+                if result == "access_token" {
+                    p.push(pair("token_type", "bearer"));
+                }
+            }
+        }
+        p
+    }
+
+    fn url(&self, params: &[(String, String)], in_fragment: bool) -> Url {
+        let encoded = url::form_urlencoded::Serializer::new(String::new())
+            .extend_pairs(params)
+            .finish();
+        let base = if self.branch == Branch::OtherRedirect {
+            "http://127.0.0.1:9876/elsewhere"
+        } else {
+            CB
+        };
+        let sep = if in_fragment { '#' } else { '?' };
+        Url::parse(&format!("{base}{sep}{encoded}")).unwrap()
+    }
+}
+
+/// Which branch an outcome shows; `value` is what an accepted callback must carry.
+fn reached(outcome: Result<String, Error>, value: &str) -> Result<Branch, String> {
+    use oauth_sdk::ProtocolViolation as V;
+    Ok(match outcome {
+        Err(Error::Protocol(V::RedirectUriMismatch)) => Branch::OtherRedirect,
+        Err(Error::Protocol(V::RepeatedParameter(_))) => Branch::Repeated,
+        Err(Error::Protocol(V::MissingState)) => Branch::MissingState,
+        Err(Error::Protocol(V::StateMismatch)) => Branch::OtherState,
+        Err(Error::Protocol(V::IssuerMismatch)) => Branch::OtherIssuer,
+        Err(Error::OAuth { .. }) => Branch::ServerError,
+        Err(Error::Protocol(V::MissingParameter(_))) => Branch::NoResult,
+        Ok(got) if got == value => Branch::Accepted,
+        other => return Err(format!("unexpected outcome {other:?}")),
+    })
+}
+
+/// Every generated callback reaches the branch it was built for, in both
+/// flows (the code flow reads the query, the implicit flow the fragment), and
+/// every branch is reached by many cases: the counts prove no branch is starved
+/// by an earlier check, as half the cases once were.
+#[test]
+fn each_callback_case_reaches_the_branch_it_names() {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    let hits: [AtomicUsize; BRANCHES.len()] = Default::default();
+    let mut runner = proptest::test_runner::TestRunner::new(ProptestConfig {
+        cases: 512,
+        ..ProptestConfig::default()
+    });
+    runner
+        .run(&callback_case(), |case| {
+            let c = client();
+            let pend = c
+                .authorization_code(RedirectUrl::parse(CB).unwrap())
+                .build()
+                .unwrap()
+                .into_parts()
+                .1;
+            let url = case.url(&case.params(pend.state().secret(), "code"), false);
+            let code = pend.validate(&url).map(|cb| cb.code().secret().to_owned());
+            prop_assert_eq!(
+                reached(code, &case.value),
+                Ok(case.branch),
+                "code flow, {}",
+                url
+            );
+
+            let (_, imp) = c.implicit(RedirectUrl::parse(CB).unwrap()).build().unwrap();
+            let url = case.url(&case.params(imp.state().secret(), "access_token"), true);
+            let token = imp
+                .validate(&url)
+                .map(|t| t.access_token().secret().to_owned());
+            prop_assert_eq!(
+                reached(token, &case.value),
+                Ok(case.branch),
+                "implicit, {}",
+                url
+            );
+
+            hits[BRANCHES.iter().position(|b| *b == case.branch).unwrap()]
+                .fetch_add(1, Ordering::Relaxed);
+            Ok(())
+        })
+        .unwrap();
+    let counts: Vec<usize> = hits.iter().map(|h| h.load(Ordering::Relaxed)).collect();
+    assert_eq!(
+        counts.iter().sum::<usize>(),
+        512,
+        "every case counted: {counts:?}"
+    );
+    for (branch, n) in BRANCHES.iter().zip(&counts) {
+        // 512 cases over 8 branches: 64 expected each; 20 is far below chance.
+        assert!(*n >= 20, "{branch:?} reached by only {n} cases: {counts:?}");
+    }
+}
+
+proptest! {
+    /// Arbitrary text after our redirect URI, as query or fragment, never
+    /// panics either flow (the directed cases are in
+    /// `each_callback_case_reaches_the_branch_it_names`).
+    #[test]
+    fn callback_parsing_never_panics(raw in "[a-z=&%0-9+#?]{0,60}") {
+        let c = client();
+        let pend = c.authorization_code(RedirectUrl::parse(CB).unwrap()).build().unwrap().into_parts().1;
+        let _ = pend.validate(&Url::parse(&format!("{CB}?{raw}")).unwrap());
         let (_, imp) = c.implicit(RedirectUrl::parse(CB).unwrap()).build().unwrap();
-        let state = imp.state().secret().to_owned();
-        let _ = imp.clone().validate(&Url::parse(&format!("{CB}#{}", query(&state))).unwrap());
-        let _ = imp.clone().validate(&Url::parse(&format!("{CB}?{}", query(&state))).unwrap());
         let _ = imp.validate(&Url::parse(&format!("{CB}#{raw}")).unwrap());
     }
 

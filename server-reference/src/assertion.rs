@@ -16,9 +16,11 @@
 
 use serde::Deserialize;
 
+use crate::error::OAuthError;
 use crate::faults::Fault;
 use crate::model::{Client, ClientKey};
 use crate::state::AppState;
+use crate::store::StoreError;
 
 /// The token endpoint paths of every dialect; each one's absolute URL is an
 /// acceptable `aud` besides the issuer (docs/rules.md#jwt-assertions).
@@ -74,14 +76,13 @@ pub fn peek_issuer(jwt: &str) -> Option<String> {
         .filter(|i| !i.is_empty())
 }
 
-/// Verifies `jwt` as an assertion of `client` received at `endpoint_path`.
-/// The error is a short reason, safe to send back.
-pub async fn verify(
+/// Every rule but single use. The error is a short reason, safe to send back.
+fn check(
     state: &AppState,
     client: &Client,
     jwt: &str,
     endpoint_path: &str,
-) -> Result<Verified, &'static str> {
+) -> Result<Checked, &'static str> {
     let header =
         jsonwebtoken::decode_header(jwt).map_err(|_| "malformed JWT or unsupported alg")?;
     // RFC 7515 §4.1.11: extensions named in `crit` must be understood, and this
@@ -159,18 +160,62 @@ pub async fn verify(
     };
     // Kept at least until the assertion can no longer be accepted.
     let keep_until = ((exp.max(now) + skew) * 1000.0) as u64;
+    Ok(Checked {
+        subject,
+        jti,
+        keep_until,
+    })
+}
+
+/// What [`check`] found, before the `jti` is recorded.
+struct Checked {
+    subject: String,
+    jti: String,
+    keep_until: u64,
+}
+
+/// Why an assertion is not accepted.
+#[derive(Debug)]
+pub enum Refused {
+    /// The assertion breaks a rule: a short reason, safe to send back.
+    Invalid(&'static str),
+    /// Its `jti` could not be recorded: answered as every storage failure is
+    /// (500, or 503 `temporarily_unavailable` when the table is full), never
+    /// as the client's fault.
+    Store(StoreError),
+}
+
+impl Refused {
+    /// The token-endpoint error: `invalid` for a broken rule (with `prefix`
+    /// naming the parameter), the storage answer otherwise.
+    pub fn into_oauth(self, prefix: &str, invalid: fn(String) -> OAuthError) -> OAuthError {
+        match self {
+            Refused::Invalid(reason) => invalid(format!("{prefix}: {reason}")),
+            Refused::Store(e) => e.into(),
+        }
+    }
+}
+
+/// Verifies `jwt` as an assertion of `client` received at `endpoint_path`,
+/// then records its `jti` (single use, RFC 7523 §3).
+pub async fn verify(
+    state: &AppState,
+    client: &Client,
+    jwt: &str,
+    endpoint_path: &str,
+) -> Result<Verified, Refused> {
+    let checked = check(state, client, jwt, endpoint_path).map_err(Refused::Invalid)?;
     let fresh = state
         .store()
-        .record_jti(&client.id, &jti, keep_until, state.now())
+        .record_jti(&client.id, &checked.jti, checked.keep_until, state.now())
         .await
-        .map_err(|e| {
-            tracing::error!(error = %e, "recording a jti failed");
-            "the assertion could not be checked"
-        })?;
+        .map_err(Refused::Store)?;
     if !fresh && !state.fault(Fault::JwtReplayAllowed) {
-        return Err("jti has been used before");
+        return Err(Refused::Invalid("jti has been used before"));
     }
-    Ok(Verified { subject })
+    Ok(Verified {
+        subject: checked.subject,
+    })
 }
 
 fn select_key<'c>(client: &'c Client, kid: Option<&str>) -> Result<&'c ClientKey, &'static str> {

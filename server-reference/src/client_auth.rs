@@ -15,14 +15,12 @@ use std::sync::Arc;
 
 use axum::http::{HeaderMap, HeaderValue, header};
 use axum::response::Response;
-use base64::Engine as _;
-use base64::engine::general_purpose::STANDARD;
 
 use crate::assertion;
 use crate::error::OAuthError;
 use crate::faults::Fault;
 use crate::model::{AuthMethod, Client};
-use crate::params::OAuthRequest;
+use crate::params::{self, OAuthRequest};
 use crate::state::AppState;
 
 /// The only `client_assertion_type` of RFC 7523 §2.2.
@@ -195,7 +193,7 @@ async fn jwt_auth(
     }
     let verified = assertion::verify(state, &client, jwt, opts.endpoint_path)
         .await
-        .map_err(|e| OAuthError::invalid_client(format!("client_assertion: {e}")))?;
+        .map_err(|e| e.into_oauth("client_assertion", OAuthError::invalid_client))?;
     if verified.subject != *client.id {
         return Err(OAuthError::invalid_client(
             "client_assertion: sub must be the client_id",
@@ -223,66 +221,23 @@ pub fn authorization_header(headers: &HeaderMap) -> Result<Option<&HeaderValue>,
 }
 
 /// `None`: no Basic header. `Some(None)`: a Basic header that cannot be decoded.
+/// RFC 6749 §2.3.1: the id and the secret are each form-urlencoded before
+/// Basic encoding, so each half is form-decoded (as body parameters are); the
+/// id must not be empty and the `:` must be there.
 fn basic_credentials(headers: &HeaderMap) -> Option<Option<(String, String)>> {
-    let value = headers.get(header::AUTHORIZATION)?;
-    let value = value.to_str().ok()?;
-    let (scheme, rest) = value.split_once(' ').unwrap_or((value, ""));
-    if !scheme.eq_ignore_ascii_case("basic") {
-        return None;
-    }
-    Some(decode_basic(rest.trim()))
-}
-
-/// Base64, then split at the first `:`, then form-urlencoded decoding of each half.
-fn decode_basic(encoded: &str) -> Option<(String, String)> {
-    let bytes = STANDARD.decode(encoded).ok()?;
-    let text = String::from_utf8(bytes).ok()?;
-    let (id, secret) = text.split_once(':')?;
-    let id = form_decode(id)?;
-    let secret = form_decode(secret)?;
-    if id.is_empty() {
-        return None;
-    }
-    Some((id, secret))
-}
-
-/// `application/x-www-form-urlencoded` decoding of one value (`+` is a space).
-/// `None` for a malformed escape or a result that is not UTF-8.
-pub fn form_decode(s: &str) -> Option<String> {
-    let bytes = s.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        match bytes[i] {
-            b'+' => out.push(b' '),
-            b'%' => {
-                let hex = bytes.get(i + 1..i + 3)?;
-                let hex = std::str::from_utf8(hex).ok()?;
-                out.push(u8::from_str_radix(hex, 16).ok()?);
-                i += 2;
-            }
-            b => out.push(b),
-        }
-        i += 1;
-    }
-    String::from_utf8(out).ok()
+    let credentials = crate::basic::credentials(headers)?;
+    Some(credentials.and_then(|c| {
+        let id = params::decode_value(&c.user);
+        let secret = params::decode_value(&c.password?);
+        (!id.is_empty()).then_some((id, secret))
+    }))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn form_decoding_of_basic_credentials() {
-        assert_eq!(form_decode("a+b%3Ac").as_deref(), Some("a b:c"));
-        assert_eq!(
-            form_decode("p%40ss%20word%2B%2F").as_deref(),
-            Some("p@ss word+/")
-        );
-        assert_eq!(form_decode("%zz"), None);
-        assert_eq!(form_decode("%4"), None);
-        assert_eq!(form_decode("%ff"), None);
-    }
+    use base64::Engine as _;
+    use base64::engine::general_purpose::STANDARD;
 
     #[test]
     fn basic_header_parsing() {
@@ -298,6 +253,18 @@ mod tests {
             Some(Some(("a b:c".to_owned(), "p@ss word+/".to_owned())))
         );
         h.insert(header::AUTHORIZATION, "Basic !!!".parse().unwrap());
+        assert_eq!(basic_credentials(&h), Some(None));
+        let no_colon = STANDARD.encode("just-an-id");
+        h.insert(
+            header::AUTHORIZATION,
+            format!("Basic {no_colon}").parse().unwrap(),
+        );
+        assert_eq!(basic_credentials(&h), Some(None));
+        let empty_id = STANDARD.encode(":secret");
+        h.insert(
+            header::AUTHORIZATION,
+            format!("Basic {empty_id}").parse().unwrap(),
+        );
         assert_eq!(basic_credentials(&h), Some(None));
         h.insert(header::AUTHORIZATION, "Bearer abc".parse().unwrap());
         assert_eq!(basic_credentials(&h), None);

@@ -106,7 +106,16 @@ impl OAuthError {
 }
 
 impl From<StoreError> for OAuthError {
+    /// A full table is a bound reached (503, try again shortly); anything
+    /// else a storage failure (500). Details go to the log only.
     fn from(e: StoreError) -> Self {
+        if e.is_full() {
+            tracing::warn!(error = %e, "a bounded table is full");
+            return OAuthError::new(
+                ErrorCode::TemporarilyUnavailable,
+                "the server is busy; try again shortly",
+            );
+        }
         tracing::error!(error = %e, "storage failure");
         OAuthError::server_error()
     }
@@ -145,6 +154,14 @@ impl IntoResponse for OAuthError {
         };
         let mut response = (self.status(), Json(body)).into_response();
         no_store_headers(&mut response);
+        // A 503 says when to come back (RFC 9110 §10.2.3), as the password
+        // queue's does.
+        if self.code == ErrorCode::TemporarilyUnavailable {
+            response.headers_mut().insert(
+                header::RETRY_AFTER,
+                HeaderValue::from(crate::hashing::RETRY_AFTER_SECS),
+            );
+        }
         if self.status() == StatusCode::UNAUTHORIZED {
             let challenge = if self.basic_attempted {
                 "Basic realm=\"oauth\", charset=\"UTF-8\""

@@ -92,11 +92,11 @@ faults! {
     JwtAudienceUnchecked = "jwt-audience-unchecked":
         "a client assertion's aud must name this server (RFC 7523 §3)",
     JwtReplayAllowed = "jwt-replay-allowed":
-        "a client assertion's jti is single-use (RFC 7523 §3)",
+        "a server MAY refuse a replayed client assertion (its jti), and this one does (RFC 7523 §3)",
     JwtExpiryUnchecked = "jwt-expiry-unchecked":
         "an expired client assertion is refused (RFC 7523 §3)",
     IntrospectionLeaksInactive = "introspection-leaks-inactive":
-        "an inactive token introspects as {\"active\":false} alone (RFC 7662 §2.2)",
+        "an inactive token SHOULD introspect as {\"active\":false} alone, revealing nothing more (RFC 7662 §2.2)",
     ImplicitRefreshToken = "implicit-refresh-token":
         "the implicit grant never issues a refresh token (RFC 6749 §4.2.2)",
     AppDeleteWithConnectedSource = "app-delete-with-connected-source":
@@ -136,5 +136,34 @@ mod tests {
         }
         assert!(Fault::ALL.len() >= 15);
         assert!("nope".parse::<Fault>().is_err());
+    }
+
+    /// The two rules below MUST say their level as the suite tags their
+    /// catchers (`@should` in features/introspection.feature, `@may` in
+    /// features/jwt_assertions.feature), so no report calls them a MUST.
+    #[test]
+    fn rules_below_must_say_their_level() {
+        assert!(Fault::IntrospectionLeaksInactive.rule().contains("SHOULD"));
+        assert!(Fault::JwtReplayAllowed.rule().contains("MAY"));
+        let features = concat!(env!("CARGO_MANIFEST_DIR"), "/../features/");
+        let read = |f: &str| std::fs::read_to_string(format!("{features}{f}")).unwrap();
+        let tagged = |text: &str, level: &str, scenario: &str| {
+            let at = text.find(scenario).expect("the catcher exists");
+            let tags = text[..at]
+                .lines()
+                .rev()
+                .find(|l| l.trim_start().starts_with('@'));
+            tags.is_some_and(|t| t.split_whitespace().any(|w| w == level))
+        };
+        assert!(tagged(
+            &read("introspection.feature"),
+            "@should",
+            "Scenario: A revoked token is inactive and nothing more"
+        ));
+        assert!(tagged(
+            &read("jwt_assertions.feature"),
+            "@may",
+            "Scenario: A replayed assertion is refused"
+        ));
     }
 }

@@ -10,6 +10,7 @@
 //! the RFCs (see ARCHITECTURE.md).
 
 pub mod assertion;
+pub mod basic;
 pub mod bearer;
 pub mod bounded;
 pub mod client_auth;

@@ -8,7 +8,7 @@ use std::path::PathBuf;
 
 use clap::Parser;
 use oauth_server_reference::store::SqliteStore;
-use oauth_server_reference::{Config, config::DEMO_TOML, spawn, spawn_with_store};
+use oauth_server_reference::{Config, spawn, spawn_with_store};
 
 #[derive(Debug, Parser)]
 #[command(
@@ -152,6 +152,5 @@ fn fixture_summary(config: &Config, show_secrets: bool) -> String {
     for t in &config.tenants {
         out += &format!("  tenant   {}\n", t.id);
     }
-    let _ = DEMO_TOML;
     out
 }

@@ -12,41 +12,75 @@ use crate::scope::ScopeSet;
 /// Milliseconds since the Unix epoch.
 pub type Millis = u64;
 
-/// The grants a client may be allowed (RFC 6749 §4, RFC 7523 §2.1).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+/// The grants a client may be allowed (RFC 6749 §4, RFC 7523 §2.1). Their
+/// names are written once, in [`GrantType::name`]: the token endpoint's
+/// parsing, the metadata, configuration files and stored records all use it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum GrantType {
-    #[serde(rename = "authorization_code")]
     AuthorizationCode,
-    #[serde(rename = "implicit")]
     Implicit,
-    #[serde(rename = "password")]
     Password,
-    #[serde(rename = "client_credentials")]
     ClientCredentials,
-    #[serde(rename = "refresh_token")]
     RefreshToken,
-    #[serde(
-        rename = "urn:ietf:params:oauth:grant-type:jwt-bearer",
-        alias = "jwt_bearer"
-    )]
     JwtBearer,
 }
 
 impl GrantType {
-    /// The `grant_type` value sent to the token endpoint (`None` for implicit).
-    pub fn token_endpoint_name(self) -> Option<&'static str> {
+    /// Every grant, in the order the metadata lists them.
+    pub const ALL: [GrantType; 6] = [
+        GrantType::AuthorizationCode,
+        GrantType::Implicit,
+        GrantType::Password,
+        GrantType::ClientCredentials,
+        GrantType::RefreshToken,
+        GrantType::JwtBearer,
+    ];
+
+    /// The registered name: the `grant_type` value sent to the token endpoint
+    /// (RFC 6749 §4.1.3, §4.3.2, §4.4.2, §6; RFC 7523 §2.1), and `implicit`,
+    /// which RFC 8414 §2 lists in `grant_types_supported` but no token request
+    /// sends.
+    pub fn name(self) -> &'static str {
         match self {
-            GrantType::AuthorizationCode => Some("authorization_code"),
-            GrantType::Implicit => None,
-            GrantType::Password => Some("password"),
-            GrantType::ClientCredentials => Some("client_credentials"),
-            GrantType::RefreshToken => Some("refresh_token"),
-            GrantType::JwtBearer => Some("urn:ietf:params:oauth:grant-type:jwt-bearer"),
+            GrantType::AuthorizationCode => "authorization_code",
+            GrantType::Implicit => "implicit",
+            GrantType::Password => "password",
+            GrantType::ClientCredentials => "client_credentials",
+            GrantType::RefreshToken => "refresh_token",
+            GrantType::JwtBearer => "urn:ietf:params:oauth:grant-type:jwt-bearer",
         }
     }
 
-    pub fn name(self) -> &'static str {
-        self.token_endpoint_name().unwrap_or("implicit")
+    /// The grant a token request's `grant_type` names (never `Implicit`).
+    pub fn from_token_request(name: &str) -> Option<Self> {
+        Self::from_name(name).filter(|g| *g != GrantType::Implicit)
+    }
+
+    /// The grant of a registered name.
+    pub fn from_name(name: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|g| g.name() == name)
+    }
+}
+
+impl Serialize for GrantType {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.name())
+    }
+}
+
+impl<'de> Deserialize<'de> for GrantType {
+    /// A registered name, or `jwt_bearer` (the short name configuration files may use).
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let name = String::deserialize(d)?;
+        GrantType::from_name(&name)
+            .or((name == "jwt_bearer").then_some(GrantType::JwtBearer))
+            .ok_or_else(|| {
+                let known: Vec<_> = GrantType::ALL.iter().map(|g| g.name()).collect();
+                serde::de::Error::custom(format!(
+                    "unknown grant type {name:?}; known: {}",
+                    known.join(", ")
+                ))
+            })
     }
 }
 
@@ -279,5 +313,30 @@ impl TokenRecord {
     /// Usable now: not revoked, not expired.
     pub fn is_active(&self, now: Millis) -> bool {
         !self.revoked && self.expires_at.is_none_or(|exp| now < exp)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn grant_names_round_trip_through_serde_and_the_token_request() {
+        for g in GrantType::ALL {
+            let json = serde_json::to_string(&g).unwrap();
+            assert_eq!(json, format!("\"{}\"", g.name()));
+            assert_eq!(serde_json::from_str::<GrantType>(&json).unwrap(), g);
+            assert_eq!(GrantType::from_name(g.name()), Some(g));
+        }
+        assert_eq!(GrantType::from_token_request("implicit"), None);
+        assert_eq!(
+            GrantType::from_token_request("refresh_token"),
+            Some(GrantType::RefreshToken)
+        );
+        assert_eq!(
+            serde_json::from_str::<GrantType>("\"jwt_bearer\"").unwrap(),
+            GrantType::JwtBearer
+        );
+        assert!(serde_json::from_str::<GrantType>("\"token\"").is_err());
     }
 }

@@ -68,6 +68,20 @@ impl Params {
     }
 }
 
+/// `application/x-www-form-urlencoded` decoding of one value, exactly as
+/// [`Params::parse`] decodes parameters (the `form_urlencoded` crate: `+` is a
+/// space, a malformed `%` escape stays as written, bytes that are not UTF-8
+/// become U+FFFD). Used for the HTTP Basic halves of RFC 6749 §2.3.1.
+pub fn decode_value(s: &str) -> String {
+    // In one value `&` and `=` are data, not separators: escape them first
+    // (their escapes decode back to themselves, and a `%` never joins them).
+    let escaped = s.replace('&', "%26").replace('=', "%3D");
+    form_urlencoded::parse(escaped.as_bytes())
+        .next()
+        .map(|(name, _)| name.into_owned())
+        .unwrap_or_default()
+}
+
 /// A short, safe rendering of client input for error descriptions.
 pub fn printable(s: &str) -> Cow<'_, str> {
     if s.len() <= 40
@@ -230,6 +244,20 @@ mod tests {
             let want = quadratic_model(raw.as_bytes())
                 .map_err(|name| format!("parameter {name} is repeated"));
             proptest::prop_assert_eq!(got, want, "{}", raw);
+        }
+    }
+
+    #[test]
+    fn one_value_decodes_as_a_parameter_does() {
+        assert_eq!(decode_value("a+b%3Ac"), "a b:c");
+        assert_eq!(decode_value("p%40ss%20word%2B%2F"), "p@ss word+/");
+        assert_eq!(decode_value("a=b&c"), "a=b&c");
+        assert_eq!(decode_value("%zz%4"), "%zz%4");
+        assert_eq!(decode_value("%2&"), "%2&");
+        assert_eq!(decode_value(""), "");
+        for raw in ["x%ffy", "%e2%82%ac+%41", "100%", "%%26"] {
+            let body = Params::parse(format!("v={raw}").as_bytes()).unwrap();
+            assert_eq!(decode_value(raw), body.get("v").unwrap(), "{raw}");
         }
     }
 

@@ -482,3 +482,20 @@ async fn segment_token_path_takes_the_seed_request() {
     let replay = cc_with(&ts, &assertion).await;
     assert_error(replay, 401, "invalid_client").await;
 }
+
+/// A memory store whose `jti` table is full cannot record the assertion: that is
+/// a bound reached, answered as every full table is (503 `temporarily_unavailable`
+/// with `Retry-After`), never `invalid_client` (the client did nothing wrong) and
+/// never an accepted assertion (it could be replayed). Both uses of assertions.
+#[tokio::test]
+async fn a_full_jti_table_answers_503_with_retry_after() {
+    use oauth_server_reference::store::MemoryStore;
+    let store = std::sync::Arc::new(MemoryStore::with_max_jti_bytes(0));
+    let ts = TestServer::with_store(Config::demo(), store).await;
+    let as_client = cc_with(&ts, &sign(Some(RSA_KID), false, &claims(&ts))).await;
+    assert_eq!(header(&as_client, "retry-after").as_deref(), Some("1"));
+    assert_error(as_client, 503, "temporarily_unavailable").await;
+    let grant = bearer_grant(&ts, &sign(Some(RSA_KID), false, &claims(&ts))).await;
+    assert_eq!(header(&grant, "retry-after").as_deref(), Some("1"));
+    assert_error(grant, 503, "temporarily_unavailable").await;
+}

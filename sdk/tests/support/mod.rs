@@ -1,8 +1,6 @@
 //! Shared helpers for the SDK's integration tests.
 #![allow(dead_code, unreachable_pub)]
 
-pub mod browser;
-
 use oauth_sdk::{Client, ClientAuth, ClientId, Provider};
 use url::Url;
 

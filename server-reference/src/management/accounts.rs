@@ -8,9 +8,7 @@
 
 use std::collections::BTreeMap;
 
-use axum::http::{HeaderMap, header};
-use base64::Engine as _;
-use base64::engine::general_purpose::STANDARD;
+use axum::http::HeaderMap;
 
 use super::jsonapi::ApiError;
 use crate::config::AccountConfig;
@@ -93,7 +91,16 @@ pub(crate) fn authenticate<'a>(
     headers: &HeaderMap,
 ) -> Result<&'a Account, ApiError> {
     crate::client_auth::authorization_header(headers).map_err(ApiError::bad_request)?;
-    let (email, key) = basic_credentials(headers).ok_or_else(ApiError::unauthorized)?;
+    let Some(Some(crate::basic::Credentials {
+        user: email,
+        password: Some(key),
+    })) = crate::basic::credentials(headers)
+    else {
+        return Err(ApiError::unauthorized());
+    };
+    if email.is_empty() || key.is_empty() {
+        return Err(ApiError::unauthorized());
+    }
     let presented = TokenHash::of(&key);
     let unknown = TokenHash::of("");
     let found = accounts.iter().find(|a| a.email == email);
@@ -105,22 +112,14 @@ pub(crate) fn authenticate<'a>(
     }
 }
 
-fn basic_credentials(headers: &HeaderMap) -> Option<(String, String)> {
-    let value = headers.get(header::AUTHORIZATION)?.to_str().ok()?;
-    let (scheme, encoded) = value.split_once(' ')?;
-    if !scheme.eq_ignore_ascii_case("basic") {
-        return None;
-    }
-    let decoded = String::from_utf8(STANDARD.decode(encoded.trim()).ok()?).ok()?;
-    let (email, key) = decoded.split_once(':')?;
-    (!email.is_empty() && !key.is_empty()).then(|| (email.to_owned(), key.to_owned()))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::config::AccountGrant;
     use axum::http::HeaderValue;
+    use axum::http::header;
+    use base64::Engine as _;
+    use base64::engine::general_purpose::STANDARD;
 
     fn account(perms: &[&str]) -> Account {
         Account::from_config(&AccountConfig {

@@ -8,8 +8,10 @@
 //!   the registration answer carries every field, the secret included: it is shown
 //!   this once. `GET /api/rest/services/{id}` never returns it (asking is a 400).
 //! - The client: confidential, `client_secret_basic` and `client_secret_post`,
-//!   grants `client_credentials` + `refresh_token`, plus `authorization_code` when
-//!   `redirectUris` is not empty; scopes `api read_user`; secret stored as a hash.
+//!   grants `client_credentials`, `refresh_token` and `password`, plus
+//!   `authorization_code` and `implicit` (browser flows) when `redirectUris` is
+//!   not empty (Hub's table of flows); scopes `api read_user`; secret stored as
+//!   a hash.
 //! - Trust: `PATCH /api/rest/services/{id}` with `{"trusted": true|false}` (the only
 //!   editable member). A trusted service's users are not asked for consent.
 //! - Errors use the JSON:API error objects of the tenant API.

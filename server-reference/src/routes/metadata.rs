@@ -7,6 +7,7 @@ use axum::routing::get;
 use axum::{Json, Router};
 use serde_json::json;
 
+use crate::model::GrantType;
 use crate::scope::ScopeSet;
 use crate::state::AppState;
 
@@ -40,10 +41,7 @@ async fn metadata(State(state): State<AppState>) -> Response {
         "introspection_endpoint": state.url("/oauth/introspect"),
         "response_types_supported": ["code", "token"],
         "response_modes_supported": ["query", "fragment"],
-        "grant_types_supported": [
-            "authorization_code", "implicit", "password", "client_credentials",
-            "refresh_token", "urn:ietf:params:oauth:grant-type:jwt-bearer"
-        ],
+        "grant_types_supported": GrantType::ALL.map(GrantType::name),
         "token_endpoint_auth_methods_supported": auth_methods,
         "token_endpoint_auth_signing_alg_values_supported": ["RS256", "ES256"],
         "revocation_endpoint_auth_methods_supported": authenticated,

@@ -17,8 +17,6 @@ use axum::extract::State;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::post;
-use base64::Engine as _;
-use base64::engine::general_purpose::STANDARD;
 use serde_json::{Value, json};
 
 use crate::bearer::BearerError;
@@ -51,12 +49,6 @@ fn authorization(headers: &HeaderMap) -> Option<(String, String)> {
     let value = headers.get(header::AUTHORIZATION)?.to_str().ok()?;
     let (scheme, rest) = value.split_once(' ')?;
     Some((scheme.to_ascii_lowercase(), rest.trim().to_owned()))
-}
-
-fn basic_write_key(encoded: &str) -> Option<String> {
-    let decoded = String::from_utf8(STANDARD.decode(encoded).ok()?).ok()?;
-    let user = decoded.split_once(':').map_or(decoded.as_str(), |(u, _)| u);
-    (!user.is_empty()).then(|| user.to_owned())
 }
 
 fn check_event(body: &Value) -> Result<(), &'static str> {
@@ -94,8 +86,9 @@ async fn track(State(state): State<AppState>, headers: HeaderMap, body: Bytes) -
     }
     let auth = authorization(&headers);
     let from_body = body.get("writeKey").and_then(Value::as_str);
-    let write_key = match (&auth, from_body) {
-        (Some((scheme, creds)), None) if scheme == "basic" => basic_write_key(creds),
+    let write_key = match (crate::basic::credentials(&headers), from_body) {
+        // The write key is the user-id; a password, if any, is ignored.
+        (Some(creds), None) => creds.map(|c| c.user).filter(|u| !u.is_empty()),
         (_, Some(k)) if !k.is_empty() => Some(k.to_owned()),
         _ => None,
     };

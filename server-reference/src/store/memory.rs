@@ -252,9 +252,7 @@ impl Store for MemoryStore {
                 keep
             });
             if jtis.bytes + size > self.max_jti_bytes {
-                return Err(StoreError(
-                    "memory store: the assertion jti table is full".into(),
-                ));
+                return Err(StoreError::full("the memory store's assertion jti table"));
             }
         }
         jtis.bytes += size;

@@ -18,10 +18,27 @@ use crate::crypto::TokenHash;
 use crate::model::{AuthCode, Client, GrantId, Millis, TokenRecord, User};
 use crate::scope::ScopeSet;
 
-/// A storage failure. Never caused by client input; answered with `server_error`.
+/// A storage failure. Never caused by client input; answered with `server_error`
+/// (500), except a bounded table that is full ([`StoreError::full`]): a bound
+/// reached, answered 503 `temporarily_unavailable` with `Retry-After`.
 #[derive(Debug, thiserror::Error)]
 #[error("storage failure: {0}")]
 pub struct StoreError(pub String);
+
+/// How a full table's message begins ([`StoreError::is_full`]).
+const FULL: &str = "table full: ";
+
+impl StoreError {
+    /// A bounded table has no room for a live entry (the memory store's
+    /// assertion `jti` table): a bound was reached, nothing failed.
+    pub fn full(table: &str) -> Self {
+        Self(format!("{FULL}{table}"))
+    }
+
+    pub fn is_full(&self) -> bool {
+        self.0.starts_with(FULL)
+    }
+}
 
 /// The outcome of consuming a single-use artifact.
 #[derive(Debug, Clone)]

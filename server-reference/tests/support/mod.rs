@@ -1,8 +1,9 @@
 //! Shared test support: a reference server on 127.0.0.1:0 and an HTTP client that
-//! never follows redirects, so every hop can be asserted.
+//! never follows redirects, so every hop can be asserted. The login and consent
+//! pages are driven by the workspace's test-support crate (`browser`).
 #![allow(dead_code, unreachable_pub)]
 
-pub mod browser;
+pub use oauth_test_support as browser;
 
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
@@ -88,6 +89,12 @@ impl TestServer {
             req = req.basic_auth(id, Some(secret));
         }
         req.send().await.expect("request reaches the server")
+    }
+}
+
+impl browser::Origin for TestServer {
+    fn origin_url(&self) -> url::Url {
+        url::Url::parse(&self.url("/")).expect("the server's URL parses")
     }
 }
 

@@ -57,7 +57,7 @@ pub(super) async fn exchange(
     }
     let verified = assertion::verify(state, &client, jwt, path)
         .await
-        .map_err(|e| OAuthError::invalid_grant(format!("assertion: {e}")))?;
+        .map_err(|e| e.into_oauth("assertion", OAuthError::invalid_grant))?;
     if verified.subject != *client.id {
         return Err(OAuthError::invalid_grant(
             "assertion: sub must be the client id (no delegation is configured)",

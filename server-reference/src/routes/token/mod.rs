@@ -116,7 +116,7 @@ async fn exchange(
         (GrantType::Password, Some(a)) => password::exchange(ctx(a)).await,
         (GrantType::ClientCredentials, Some(a)) => client_credentials::exchange(ctx(a)).await,
         (GrantType::RefreshToken, Some(a)) => refresh::exchange(ctx(a)).await,
-        (GrantType::Implicit, Some(_)) => Err(unsupported_grant("implicit")),
+        (GrantType::Implicit, Some(_)) => Err(unsupported_grant(GrantType::Implicit.name())),
     }
 }
 
@@ -142,15 +142,11 @@ fn unsupported_grant(name: &str) -> OAuthError {
 
 fn parse_grant(params: &Params, dialect: Dialect) -> Result<GrantType, OAuthError> {
     let name = params.require("grant_type")?;
-    Ok(match name {
-        "authorization_code" => GrantType::AuthorizationCode,
-        "token" if dialect == Dialect::Phabricator => GrantType::AuthorizationCode,
-        "password" => GrantType::Password,
-        "client_credentials" => GrantType::ClientCredentials,
-        "refresh_token" => GrantType::RefreshToken,
-        "urn:ietf:params:oauth:grant-type:jwt-bearer" => GrantType::JwtBearer,
-        other => return Err(unsupported_grant(other)),
-    })
+    // Phabricator's token endpoint also calls the code exchange `token`.
+    if name == "token" && dialect == Dialect::Phabricator {
+        return Ok(GrantType::AuthorizationCode);
+    }
+    GrantType::from_token_request(name).ok_or_else(|| unsupported_grant(name))
 }
 
 /// The scope of a new grant (RFC 6749 §3.3): absent → the client's default scope;

@@ -12,7 +12,6 @@
 //! - The attempt is reserved in the brute-force throttle before the check, so
 //!   concurrent guesses cannot pass the lock together.
 
-use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 
 use super::{Ctx, requested_scope};
@@ -71,14 +70,9 @@ pub(super) async fn exchange(ctx: Ctx<'_>) -> Result<Response, OAuthError> {
 /// 503 with `Retry-After` and an RFC 6749 §5.2 body: too many password checks
 /// are running and waiting (or the throttle's table is full).
 fn busy() -> Response {
-    let mut response = OAuthError::new(
+    OAuthError::new(
         ErrorCode::TemporarilyUnavailable,
         "too many sign-in attempts are being checked; try again shortly",
     )
-    .into_response();
-    response.headers_mut().insert(
-        header::RETRY_AFTER,
-        HeaderValue::from(crate::hashing::RETRY_AFTER_SECS),
-    );
-    response
+    .into_response()
 }
