@@ -125,7 +125,12 @@ impl UserAgent {
     ) -> Result<Outcome, String> {
         self.hops.clear();
         if self.target.interaction.mode == "manual" {
-            return manual(url, decision).await;
+            // The person at the browser is not the server: their time does
+            // not count against the scenario's deadline.
+            let started = std::time::Instant::now();
+            let outcome = manual(url, decision).await;
+            self.http.waited(started.elapsed());
+            return outcome;
         }
         let origin = self.target.server.issuer.origin();
         let mut req = RawRequest::get(url);
