@@ -28,11 +28,18 @@ pub struct Evidence {
 pub trait Evident {
     /// What the scenario sent and received so far.
     fn exchanges(&self) -> Exchanges;
+
+    /// `text` without the target's secret values (for failure messages).
+    fn redact(&self, text: &str) -> String;
 }
 
 impl Evident for crate::OAuthWorld {
     fn exchanges(&self) -> Exchanges {
         self.http.exchanges()
+    }
+
+    fn redact(&self, text: &str) -> String {
+        self.http.redact(text)
     }
 }
 

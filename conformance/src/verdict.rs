@@ -242,7 +242,14 @@ impl<W: cucumber::World + std::fmt::Debug + crate::evidence::Evident> Recorder<W
                     if self.failure.is_none() {
                         self.exchanges = world.as_ref().map(|w| w.exchanges());
                     }
-                    self.failure.get_or_insert((text, step_error(err)));
+                    // A message may quote a body a server echoed: the
+                    // target's secrets never reach the console or a report.
+                    let message = step_error(err);
+                    let message = match world {
+                        Some(w) => w.redact(&message),
+                        None => message,
+                    };
+                    self.failure.get_or_insert((text, message));
                 }
                 Step::Skipped => {
                     self.failure

@@ -228,6 +228,15 @@ impl Recorder {
         self.log.lock().expect("recorder lock").waited += d;
     }
 
+    /// `text` with every secret value of the target file replaced (a
+    /// failure message may quote a body a server echoed).
+    pub fn redact(&self, text: &str) -> String {
+        Redactor {
+            secrets: &self.secrets,
+        }
+        .replace(text)
+    }
+
     /// What was recorded so far.
     pub fn exchanges(&self) -> Exchanges {
         let log = self.log.lock().expect("recorder lock");
@@ -345,13 +354,18 @@ struct Redactor<'a> {
 impl Redactor<'_> {
     /// Any text: every known secret value replaced, cut at [`MAX_BODY`].
     fn text(&self, s: &str) -> String {
+        cut(self.replace(s), MAX_BODY)
+    }
+
+    /// Every known secret value of `s` replaced.
+    fn replace(&self, s: &str) -> String {
         let mut s = s.to_owned();
         for secret in self.secrets {
             if s.contains(secret.as_str()) {
                 s = s.replace(secret.as_str(), REDACTED);
             }
         }
-        cut(s, MAX_BODY)
+        s
     }
 
     /// A URL with the credentials of its query and fragment redacted.
@@ -561,6 +575,28 @@ mod tests {
         assert!(loc.starts_with("/cb?") && loc.contains("state=s"), "{loc}");
         // Plain text (an HTML page, an error message) loses the known values.
         assert_eq!(r.text("pw alice-password!"), "pw [redacted]!");
+    }
+
+    #[test]
+    fn a_recorder_knows_every_secret_of_its_target() {
+        let dir = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("targets");
+        let target = Target::load(&dir.join("reference.toml")).expect("reference.toml parses");
+        let rec = Recorder::new(&target);
+        let text = "echoed: client_secret=demo-confidential-secret&password=alice-password \
+                    key demo-admin-key, write key demo-write-key";
+        let shown = rec.redact(text);
+        for secret in [
+            "demo-confidential-secret",
+            "alice-password",
+            "demo-admin-key",
+            "demo-write-key",
+        ] {
+            assert!(!shown.contains(secret), "{secret} in {shown}");
+        }
+        assert!(
+            shown.starts_with("echoed: client_secret=[redacted]"),
+            "{shown}"
+        );
     }
 
     #[test]
