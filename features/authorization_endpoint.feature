@@ -163,16 +163,19 @@ Feature: Authorization endpoint and redirect_uri
     When the user reaches the consent page
     Then the consent page forbids framing
 
-  # RFC 9700 §4.12: an AS "which redirects a request that potentially contains
-  # user credentials therefore MUST NOT use the HTTP 307 status code for
-  # redirection" (308 is not named). Needs a login form the user agent posts.
+  # RFC 9700 §4.12: "Authorization servers that redirect a request that
+  # potentially contains the user's credentials therefore MUST NOT use the
+  # HTTP 307 status code for redirection." (308 is not named.) Needs a login
+  # form the user agent posts.
   @must @rfc9700-4.12 @needs-login-page
   Scenario: Credentials posted to the server are never redirected with 307
     Given the confidential client starts an authorization code request
     When the user authorizes the request
     Then no form POST was answered with 307
 
-  # RFC 9700 §2.6: "CORS MUST NOT be supported at the Authorization Endpoint".
+  # RFC 9700 §2.6: "CORS MUST NOT be supported at the authorization endpoint,
+  # as the client does not access this endpoint directly; instead, the client
+  # redirects the user agent to it."
   @must @rfc9700-2.6
   Scenario: The authorization endpoint sends no CORS headers
     Given the confidential client starts an authorization code request

@@ -8,9 +8,10 @@ Feature: JWT client assertions (private_key_jwt, RFC 7523)
     When the jwt client requests a token with its client assertion
     Then the token request succeeds
 
-  # RFC 7523 §3: "Implementers MAY provide for some small leeway, usually no
-  # more than a few minutes, to account for clock skew."
-  @may @rfc7523-3
+  # RFC 7523 §3 takes "nbf" from RFC 7519, whose §4.1.5 says: "Implementers
+  # MAY provide for some small leeway, usually no more than a few minutes, to
+  # account for clock skew."
+  @may @rfc7523-3 @rfc7519-4.1.5
   Scenario: An nbf 8 seconds in the future is tolerated
     Given the client assertion claim "nbf" is 8 seconds from now
     When the jwt client requests a token with its client assertion
@@ -57,8 +58,8 @@ Feature: JWT client assertions (private_key_jwt, RFC 7523)
     Then the token request fails with "invalid_client"
 
   # RFC 7523 §3: an "nbf" claim "identifies the time before which the token
-  # MUST NOT be accepted for processing"; the leeway is "usually no more than
-  # a few minutes", so the nbf is ten minutes out.
+  # MUST NOT be accepted for processing"; the leeway (RFC 7519 §4.1.5) is
+  # "usually no more than a few minutes", so the nbf is ten minutes out.
   @must @rfc7523-3
   Scenario: An assertion with nbf ten minutes in the future is refused
     Given the client assertion claim "nbf" is 600 seconds from now

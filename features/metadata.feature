@@ -38,9 +38,12 @@ Feature: Authorization server metadata (RFC 8414)
     Then the metadata lists "authorization_code" in "grant_types_supported" or omits the member
     And the metadata lists "code" in "response_types_supported"
 
-  # RFC 9207 §3 defines authorization_response_iss_parameter_supported ("If
-  # omitted, the default value is false") without requiring a server to send it.
-  @advice @rfc9207-3 @needs-iss
+  # RFC 9207 §2.3: "For authorization servers publishing metadata according
+  # to [RFC8414], the following rules apply: ... The server MUST indicate its
+  # support for the iss parameter by setting the metadata parameter
+  # authorization_response_iss_parameter_supported, defined in Section 3, to
+  # true." (§3: "If omitted, the default value is false.")
+  @must @rfc9207-2.3 @rfc9207-3 @needs-iss
   Scenario: The metadata announces the iss parameter
     When the metadata document is fetched
     Then the metadata says authorization responses carry iss

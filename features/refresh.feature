@@ -54,11 +54,13 @@ Feature: Refresh tokens and rotation
     When the confidential client requests a token with the refresh token grant
     Then the refresh succeeds with no scope beyond the original grant
 
-  # RFC 9700 §4.14.2: "Refresh tokens for public clients MUST be
-  # sender-constrained or use refresh token rotation". Declaring neither does
-  # not silence it: this scenario fails unless the server rotates or the
-  # target declares refresh_sender_constrained.
-  @must @rfc9700-4.14.2 @needs-public-client
+  # RFC 9700 §2.2.2: "Refresh tokens for public clients MUST be
+  # sender-constrained or use refresh token rotation as described in Section
+  # 4.14." (§4.14.2: "Authorization servers MUST utilize one of these methods
+  # to detect refresh token replay by malicious actors for public clients".)
+  # Declaring neither does not silence it: this scenario fails unless the
+  # server rotates or the target declares refresh_sender_constrained.
+  @must @rfc9700-2.2.2 @rfc9700-4.14.2 @needs-public-client
   Scenario: A public client's refresh tokens are rotated or sender-constrained
     Given the public client holds tokens from the authorization code grant
     When the public client requests a token with the refresh token grant

@@ -155,8 +155,9 @@ Feature: Token endpoint and client authentication
     Then the access token uses only visible ASCII and carries at least 128 bits
 
   # RFC 9700 §2.5: "It is RECOMMENDED to use asymmetric cryptography for
-  # client authentication, such as mTLS [RFC8705] or signed JWTs ("Private Key
-  # JWT") in accordance with [RFC7521] and [RFC7523]".
+  # client authentication, such as mutual TLS for OAuth 2.0 [RFC8705] or
+  # signed JWTs ("Private Key JWT") in accordance with [RFC7521] and
+  # [RFC7523]".
   @should @rfc9700-2.5 @needs-metadata
   Scenario: An asymmetric client authentication method is offered
     When the metadata document is fetched

@@ -80,6 +80,9 @@ named! {
         Resource = "resource",
         InsufficientScope = "insufficient-scope",
         MultipleRedirectUris = "multiple-redirect-uris",
+        /// The confidential client gets a code without a PKCE challenge
+        /// (`pkce` is not `required`).
+        CodeWithoutPkce = "code-without-pkce",
         /// The user agent drives a login form it can observe (scripted).
         LoginPage = "login-page",
         ConsentPage = "consent-page",
@@ -314,6 +317,10 @@ impl Target {
             Need::MultipleRedirectUris => (
                 self.clients.confidential.redirect_uris.len() > 1,
                 "two registered redirect_uris on [clients.confidential]",
+            ),
+            Need::CodeWithoutPkce => (
+                self.pkce_policy() != PkcePolicy::Required,
+                "codes issued without a PKCE challenge (pkce = \"public\" or \"optional\"; with pkce = \"required\" no code is issued without one, so a verifier sent for such a code cannot be tried)",
             ),
             Need::LoginPage => (
                 self.has_page_script("login"),

@@ -25,9 +25,16 @@ pub struct Custom {
     #[arg(long, value_name = "FILE")]
     pub junit: Option<PathBuf>,
 
-    /// Write a Cucumber JSON report.
+    /// Write a Cucumber JSON report (each failed or warned scenario with an
+    /// `evidence` member: its sentence and HTTP exchanges, secrets redacted).
     #[arg(long, value_name = "FILE")]
     pub json: Option<PathBuf>,
+
+    /// Write a self-contained HTML report: summary by area and level, then
+    /// each failed or warned scenario with the sentence it cites and the HTTP
+    /// exchanges that decided it, secrets redacted.
+    #[arg(long, value_name = "FILE")]
+    pub html: Option<PathBuf>,
 
     /// Known failures (`area: scenario name` per line). Listed failures do not
     /// fail the run; listed scenarios that pass do.

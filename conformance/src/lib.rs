@@ -5,7 +5,9 @@
 //! - [`config`]: the target file. [`user_agent`]: the browser and raw HTTP.
 //! - [`world`]: per-scenario state and protocol actions; [`steps`]: the Gherkin
 //!   vocabulary, each step a few lines calling the world.
-//! - [`verdict`] and [`report`]: levels, expected failures, summary, exit code.
+//! - [`verdict`] and [`report`]: levels, expected failures, summary, exit code;
+//!   [`evidence`] and [`html`]: what decided each failure, in the JSON and
+//!   HTML reports.
 //!   [`skipped`]: the scenarios the target's capabilities rule out, added to
 //!   the JUnit and JSON reports.
 //!
@@ -16,6 +18,8 @@ pub mod capability;
 pub mod cli;
 pub mod config;
 pub mod embedded;
+pub mod evidence;
+pub mod html;
 pub mod parameters;
 pub mod pinned;
 pub mod report;
@@ -198,6 +202,22 @@ pub async fn run(mut opts: cli::Opts) -> Result<bool, String> {
         &skips,
         &warned,
     )?;
+    if let Some(path) = &custom.json {
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+        let text = evidence::add_to_json(&text, &results)?;
+        std::fs::write(path, text).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+    }
+    if let Some(path) = &custom.html {
+        let page = html::render(
+            target.server.issuer.as_str(),
+            &results,
+            &skips,
+            &v,
+            custom.strict,
+        );
+        std::fs::write(path, page).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+    }
     if results.is_empty() && skips.is_empty() {
         return Err("no scenario ran (check --features and the tag filter)".into());
     }

@@ -174,6 +174,9 @@ mod tests {
             level,
             status,
             junit_name: String::new(),
+            uri: None,
+            line: 0,
+            evidence: None,
         }
     }
 

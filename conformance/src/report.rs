@@ -51,10 +51,33 @@ impl Skip {
     }
 }
 
-#[derive(Default)]
-struct Counts {
-    pass: usize,
-    fail: usize,
+/// Scenario counts of one area: MUST passed and failed, SHOULD passed and
+/// failed, MAY passed and failed, advice followed and not, skipped.
+pub type AreaCounts = [usize; 9];
+
+/// The counts of every area, in area order, then the total.
+pub fn counts_by_area(results: &[ScenarioResult], skips: &[Skip]) -> Vec<(String, AreaCounts)> {
+    let mut by: BTreeMap<String, AreaCounts> = BTreeMap::new();
+    for r in results {
+        let c = by.entry(r.area.clone()).or_default();
+        match r.status {
+            Status::Passed => c[2 * r.level as usize] += 1,
+            Status::Failed { .. } => c[2 * r.level as usize + 1] += 1,
+            Status::Skipped(_) => {}
+        }
+    }
+    for s in skips {
+        by.entry(s.area.clone()).or_default()[8] += 1;
+    }
+    let mut total = AreaCounts::default();
+    for n in by.values() {
+        for (t, n) in total.iter_mut().zip(n) {
+            *t += n;
+        }
+    }
+    let mut rows: Vec<(String, AreaCounts)> = by.into_iter().collect();
+    rows.push(("total".into(), total));
+    rows
 }
 
 /// Renders the summary.
@@ -64,54 +87,19 @@ pub fn summary(
     verdict: &Verdict,
     strict: bool,
 ) -> String {
-    let mut by: BTreeMap<String, [Counts; 4]> = BTreeMap::new();
-    for r in results {
-        let c = &mut by.entry(r.area.clone()).or_default()[r.level as usize];
-        match r.status {
-            Status::Passed => c.pass += 1,
-            Status::Failed { .. } => c.fail += 1,
-            Status::Skipped(_) => {}
-        }
-    }
-    let mut skipped: BTreeMap<&str, usize> = BTreeMap::new();
-    for s in skips {
-        *skipped.entry(s.area.as_str()).or_default() += 1;
-    }
     let mut out = String::new();
     let _ = writeln!(
         out,
         "\n{:<22} {:^11} {:^11} {:^11} {:^11} {:>8}",
         "area", "MUST ok/✗", "SHOULD ok/!", "MAY ok/!", "ADVICE ok/·", "skipped"
     );
-    let mut areas: Vec<&str> = by.keys().map(String::as_str).collect();
-    for a in skipped.keys() {
-        if !areas.contains(a) {
-            areas.push(a);
-        }
-    }
-    areas.sort_unstable();
-    let mut total = [0usize; 9];
-    let row = |out: &mut String, a: &str, n: &[usize; 9]| {
+    for (a, n) in counts_by_area(results, skips) {
         let _ = writeln!(
             out,
             "{a:<22} {:>5}/{:<5} {:>5}/{:<5} {:>5}/{:<5} {:>5}/{:<5} {:>8}",
             n[0], n[1], n[2], n[3], n[4], n[5], n[6], n[7], n[8]
         );
-    };
-    for a in areas {
-        let empty = Default::default();
-        let c: &[Counts; 4] = by.get(a).unwrap_or(&empty);
-        let sk = skipped.get(a).copied().unwrap_or(0);
-        let n = [
-            c[0].pass, c[0].fail, c[1].pass, c[1].fail, c[2].pass, c[2].fail, c[3].pass, c[3].fail,
-            sk,
-        ];
-        row(&mut out, a, &n);
-        for (t, n) in total.iter_mut().zip(n) {
-            *t += n;
-        }
     }
-    row(&mut out, "total", &total);
     if !skips.is_empty() {
         let _ = writeln!(out, "\nSkipped ({}):", skips.len());
         for line in skip_lines(skips) {

@@ -432,7 +432,7 @@ pub fn case_name(f: &gherkin::Feature, r: Option<&gherkin::Rule>, s: &gherkin::S
 /// A feature's path as cucumber's writers print it: without the leading
 /// `CARGO_WORKSPACE_DIR`, `CARGO_MANIFEST_DIR` or working directory (as
 /// cucumber's private `writer::basic::trim_path` does).
-fn report_path(f: &gherkin::Feature) -> Option<&str> {
+pub(crate) fn report_path(f: &gherkin::Feature) -> Option<&str> {
     static BASE: LazyLock<String> = LazyLock::new(|| {
         std::env::var("CARGO_WORKSPACE_DIR")
             .or_else(|_| std::env::var("CARGO_MANIFEST_DIR"))

@@ -80,6 +80,13 @@ pub struct ScenarioResult {
     pub status: Status,
     /// Its `<testcase>` name in the JUnit report.
     pub junit_name: String,
+    /// Its feature file as the Cucumber JSON report names it (`uri`).
+    pub uri: Option<String>,
+    /// Its line in that file (an outline's: its example row's).
+    pub line: usize,
+    /// For a failed scenario: the sentence it cites and the exchanges that
+    /// decided it.
+    pub evidence: Option<crate::evidence::Evidence>,
 }
 
 impl ScenarioResult {
@@ -109,6 +116,9 @@ pub struct Recorder<W> {
     json: Option<cucumber::writer::Json<File>>,
     verbose: bool,
     failure: Option<(String, String)>,
+    /// The exchanges of the failed scenario, taken from its world.
+    exchanges: Option<crate::user_agent::Exchanges>,
+    sources: crate::evidence::Sources,
 }
 
 impl<W> std::fmt::Debug for Recorder<W> {
@@ -128,6 +138,8 @@ impl<W: std::fmt::Debug> Recorder<W> {
             json: json.map(cucumber::writer::Json::raw),
             verbose,
             failure: None,
+            exchanges: None,
+            sources: crate::evidence::Sources::default(),
         }
     }
 }
@@ -166,7 +178,7 @@ fn step_error(e: &event::StepError) -> String {
     }
 }
 
-impl<W: cucumber::World + std::fmt::Debug> Recorder<W> {
+impl<W: cucumber::World + std::fmt::Debug + crate::evidence::Evident> Recorder<W> {
     fn on_scenario(
         &mut self,
         f: &gherkin::Feature,
@@ -177,10 +189,14 @@ impl<W: cucumber::World + std::fmt::Debug> Recorder<W> {
         let step_ev = match ev {
             Scenario::Started => {
                 self.failure = None;
+                self.exchanges = None;
                 return;
             }
             Scenario::Step(st, e) | Scenario::Background(st, e) => Some((st, e)),
-            Scenario::Hook(_, event::Hook::Failed(_, info)) => {
+            Scenario::Hook(_, event::Hook::Failed(world, info)) => {
+                if self.exchanges.is_none() {
+                    self.exchanges = world.as_ref().map(|w| w.exchanges());
+                }
                 let msg = info
                     .downcast_ref::<String>()
                     .cloned()
@@ -194,6 +210,14 @@ impl<W: cucumber::World + std::fmt::Debug> Recorder<W> {
                     None => Status::Passed,
                     Some((step, message)) => Status::Failed { step, message },
                 };
+                let evidence =
+                    matches!(status, Status::Failed { .. }).then(|| crate::evidence::Evidence {
+                        cites: f
+                            .path
+                            .as_ref()
+                            .and_then(|p| self.sources.cited(p, s.position.line)),
+                        exchanges: self.exchanges.take().unwrap_or_default(),
+                    });
                 let res = ScenarioResult {
                     area: area_of(f),
                     name: s.name.clone(),
@@ -201,6 +225,9 @@ impl<W: cucumber::World + std::fmt::Debug> Recorder<W> {
                     tags,
                     status,
                     junit_name: crate::skipped::case_name(f, r, s),
+                    uri: crate::skipped::report_path(f).map(str::to_owned),
+                    line: s.position.line,
+                    evidence,
                 };
                 print_live(&res, self.verbose);
                 self.results.lock().expect("results lock").push(res);
@@ -211,8 +238,18 @@ impl<W: cucumber::World + std::fmt::Debug> Recorder<W> {
         if let Some((st, e)) = step_ev {
             let text = format!("{} {}", st.keyword.trim(), st.value);
             match e {
-                Step::Failed(_, _, _, err) => {
-                    self.failure.get_or_insert((text, step_error(err)));
+                Step::Failed(_, _, world, err) => {
+                    if self.failure.is_none() {
+                        self.exchanges = world.as_ref().map(|w| w.exchanges());
+                    }
+                    // A message may quote a body a server echoed: the
+                    // target's secrets never reach the console or a report.
+                    let message = step_error(err);
+                    let message = match world {
+                        Some(w) => w.redact(&message),
+                        None => message,
+                    };
+                    self.failure.get_or_insert((text, message));
                 }
                 Step::Skipped => {
                     self.failure
@@ -244,7 +281,7 @@ fn print_live(r: &ScenarioResult, verbose: bool) {
     }
 }
 
-impl<W: cucumber::World + std::fmt::Debug> Writer<W> for Recorder<W> {
+impl<W: cucumber::World + std::fmt::Debug + crate::evidence::Evident> Writer<W> for Recorder<W> {
     type Cli = cli::Empty;
 
     async fn handle_event(&mut self, event: parser::Result<Event<Cucumber<W>>>, _: &Self::Cli) {
@@ -267,6 +304,9 @@ impl<W: cucumber::World + std::fmt::Debug> Writer<W> for Recorder<W> {
                         message: e.to_string(),
                     },
                     junit_name: String::new(),
+                    uri: None,
+                    line: 0,
+                    evidence: None,
                 };
                 print_live(&res, self.verbose);
                 self.results.lock().expect("results lock").push(res);
@@ -367,6 +407,9 @@ mod tests {
                 }
             },
             junit_name: String::new(),
+            uri: None,
+            line: 0,
+            evidence: None,
         }
     }
 

@@ -12,11 +12,12 @@ use url::Url;
 
 use crate::config::{ClientConfig, Target, UserConfig};
 use crate::parameters::{AuthMode, ClientRole, UserRole};
-use crate::user_agent::{HttpResponse, Outcome, UserAgent};
+use crate::user_agent::{HttpResponse, Outcome, Recorder, UserAgent};
 
-pub use management::{BadCreate, MgmtState, Who};
+pub use crate::parameters::{BadApp, BadCreate, Who};
+pub use management::MgmtState;
 pub use preflight::{Problem, preflight};
-pub use segment::{BadApp, SegmentState};
+pub use segment::SegmentState;
 
 mod authorization;
 mod clients;
@@ -125,7 +126,10 @@ pub enum Signing {
 pub struct OAuthWorld {
     /// The server under test.
     pub target: &'static Target,
-    /// The browser.
+    /// The raw-HTTP layer every request of the scenario goes through: the
+    /// exchanges kept as evidence, and the scenario's deadline.
+    pub http: Recorder,
+    /// The browser (sending through `http`).
     pub ua: UserAgent,
     /// The authorization request being built or last sent.
     pub auth: Option<AuthRequest>,
@@ -319,9 +323,11 @@ impl OAuthWorld {
 
     /// A fresh world for `target` (the preflight probes use one per probe).
     fn with_target(target: &'static Target) -> Self {
+        let http = Recorder::new(target);
         Self {
             target,
-            ua: UserAgent::new(target),
+            ua: UserAgent::new(target, http.clone()),
+            http,
             auth: None,
             outcome: None,
             code: None,

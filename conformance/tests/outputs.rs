@@ -494,3 +494,174 @@ fn a_deny_step_without_a_consent_page_fails_saying_consent_was_skipped() {
         run.stdout
     );
 }
+
+/// Every secret value of the demo fixture (client secrets, passwords, TOTP
+/// seeds, API keys, write keys), and the Basic credentials made of them.
+#[cfg(feature = "faults")]
+fn demo_fixture_secrets() -> Vec<String> {
+    fn walk(v: &toml::Value, id: Option<&str>, out: &mut Vec<String>) {
+        match v {
+            toml::Value::Table(t) => {
+                let id = t.get("id").and_then(|v| v.as_str()).or(id);
+                for (k, v) in t {
+                    match (k.as_str(), v.as_str()) {
+                        (
+                            "password" | "secret" | "totp_secret" | "api_key" | "write_key",
+                            Some(s),
+                        ) => {
+                            out.push(s.to_owned());
+                            if let (Some(id), "secret") = (id, k.as_str()) {
+                                use base64::Engine as _;
+                                out.push(
+                                    base64::engine::general_purpose::STANDARD
+                                        .encode(format!("{id}:{s}")),
+                                );
+                            }
+                        }
+                        _ => walk(v, id, out),
+                    }
+                }
+            }
+            toml::Value::Array(a) => a.iter().for_each(|v| walk(v, id, out)),
+            _ => {}
+        }
+    }
+    let text = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../server-reference/fixtures/demo.toml"
+    ))
+    .expect("demo fixture");
+    let mut out = Vec::new();
+    let table: toml::Table = toml::from_str(&text).expect("TOML");
+    walk(&toml::Value::Table(table), None, &mut out);
+    assert!(out.len() > 10, "the fixture's secrets were found: {out:?}");
+    out
+}
+
+#[cfg(feature = "faults")]
+#[test]
+fn html_and_json_reports_show_the_evidence_of_a_failure_without_secrets() {
+    // The server accepts a code twice: the scenario that redeems it twice
+    // fails, after a login (password posted), a code in a redirect, and two
+    // token responses (Basic credentials sent, tokens received).
+    let html = support::tmp("evidence.html");
+    let run = support::run(
+        "evidence",
+        &[
+            "--fault",
+            "code-reusable",
+            "-n",
+            "redeemed only once",
+            "--html",
+            html.to_str().expect("utf-8"),
+        ],
+    );
+    assert_eq!(run.code, Some(1), "{}", run.stdout);
+    let name = "A code can be redeemed only once";
+    assert!(run.find("code_lifecycle", name).is_some_and(|s| s.failed));
+    let page = std::fs::read_to_string(&html).expect("HTML written");
+    assert!(page.starts_with("<!DOCTYPE html>"), "{page}");
+    assert!(page.contains(&format!("code_lifecycle: {name}")), "{page}");
+    assert!(
+        page.contains("RFC 6749 §4.1.2: &quot;If an authorization code is used more than once"),
+        "the cited sentence, escaped: {page}"
+    );
+    assert!(
+        page.contains("<details")
+            && page.contains("POST http://127.0.0.1:")
+            && page.contains("HTTP 200"),
+        "an exchange is shown: {page}"
+    );
+    assert!(
+        page.contains("Basic [redacted]"),
+        "the credentials were sent and hidden"
+    );
+    assert!(page.contains("[redacted sha256:"), "tokens keep a digest");
+    assert!(
+        !page.contains("<script") && !page.contains(" src=") && !page.contains("<link"),
+        "self-contained"
+    );
+
+    // The JSON report carries the same evidence on the scenario's element.
+    let element = run
+        .json
+        .as_array()
+        .into_iter()
+        .flatten()
+        .flat_map(|f| f["elements"].as_array().into_iter().flatten())
+        .find(|e| e["name"] == name)
+        .expect("the scenario's element");
+    let ev = &element["evidence"];
+    assert_eq!(ev["level"], "MUST", "{ev}");
+    assert!(
+        ev["cites"]
+            .as_str()
+            .is_some_and(|c| c.starts_with("RFC 6749 §4.1.2:")),
+        "{ev}"
+    );
+    let exchanges = ev["exchanges"].as_array().expect("exchanges");
+    assert!(
+        exchanges
+            .iter()
+            .any(|x| x["status"] == 200 && x["url"].as_str().is_some_and(|u| u.contains("/token"))),
+        "{ev}"
+    );
+    for x in exchanges {
+        if let Some(body) = x["response_body"].as_str()
+            && let Ok(v) = serde_json::from_str::<serde_json::Value>(body)
+            && let Some(at) = v["access_token"].as_str()
+        {
+            assert!(at.starts_with("[redacted"), "{body}");
+        }
+    }
+    let json = run.json.to_string();
+    for secret in demo_fixture_secrets() {
+        assert!(!page.contains(&secret), "{secret} in the HTML report");
+        assert!(!json.contains(&secret), "{secret} in the JSON report");
+    }
+}
+
+#[test]
+fn a_verifier_for_a_code_without_a_challenge_is_skipped_when_pkce_is_required() {
+    // With PKCE required for every client no code is issued without a
+    // challenge: the scenario would pass on the refused authorization request
+    // without ever sending its verifier. It is skipped, saying why.
+    let rt = tokio::runtime::Runtime::new().expect("runtime");
+    let (handle, _) = rt
+        .block_on(oauth_conformance::embedded::start(&[]))
+        .expect("server starts");
+    let target = reference_target_for(
+        handle.base_url().as_str(),
+        |t| t.replacen("pkce = \"public\"", "pkce = \"required\"", 1),
+        "pkce-required.toml",
+    );
+    let run = support::run(
+        "pkce-required",
+        &[
+            "--target",
+            target.to_str().expect("utf-8"),
+            "-n",
+            "without a challenge|A wrong code_verifier",
+        ],
+    );
+    drop(handle);
+    let skipped = run
+        .find(
+            "pkce",
+            "A verifier sent for a code issued without a challenge is refused",
+        )
+        .and_then(|s| s.skipped.clone());
+    assert!(
+        skipped
+            .as_deref()
+            .is_some_and(|r| r.contains("pkce = \"required\"")),
+        "skipped with the reason: {skipped:?}\n{}",
+        run.stdout
+    );
+    assert!(
+        run.find("pkce", "A wrong code_verifier is refused")
+            .is_some_and(|s| s.skipped.is_none() && !s.failed),
+        "{}",
+        run.stdout
+    );
+}

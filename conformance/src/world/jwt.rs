@@ -8,7 +8,7 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use super::*;
 use crate::config::Endpoint;
 use crate::parameters::ClientRole;
-use crate::user_agent::{self, RawRequest};
+use crate::user_agent::RawRequest;
 
 /// `client_assertion_type` of RFC 7523 §2.2.
 pub(crate) const JWT_BEARER: &str = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer";
@@ -121,13 +121,16 @@ impl OAuthWorld {
         let c = self.client(ClientRole::Jwt)?;
         let form = client_credentials_with_assertion(jwt, &c.scope);
         let req = RawRequest::post_form(self.target.endpoint(Endpoint::Token), form);
-        self.last = Some(user_agent::send(&req).await?);
+        self.last = Some(self.http.send(&req).await?);
         Ok(())
     }
 
     /// Fetches RFC 8414 metadata.
     pub async fn fetch_metadata(&mut self) -> Check {
-        let r = user_agent::send(&RawRequest::get(self.target.metadata_url())).await?;
+        let r = self
+            .http
+            .send(&RawRequest::get(self.target.metadata_url()))
+            .await?;
         self.last = Some(r.clone());
         self.metadata = Some(r);
         Ok(())
@@ -142,6 +145,7 @@ impl OAuthWorld {
 
     /// Waits (for expiry scenarios).
     pub async fn wait(&self, d: Duration) {
+        self.http.waited(d);
         tokio::time::sleep(d).await;
     }
 }

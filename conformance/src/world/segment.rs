@@ -11,7 +11,7 @@ use super::management::{JSONAPI, data_ids, unique};
 use super::sources::Lease;
 use super::*;
 use crate::config::SegmentApps;
-use crate::user_agent::{self, RawRequest};
+use crate::user_agent::RawRequest;
 
 /// The seven token expiration periods of the seed, in days.
 const PERIOD_DAYS: [(&str, u64); 7] = [
@@ -67,39 +67,6 @@ impl fmt::Debug for SegmentState {
             .field("apps (id, holds a token)", &apps)
             .field("source", &self.lease.as_ref().map(Lease::id))
             .finish_non_exhaustive()
-    }
-}
-
-/// One bad create request (`{bad_app}`).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, cucumber::Parameter)]
-#[param(
-    name = "bad_app",
-    regex = "a public key that is not PEM|an unknown expiration period|an unsupported scope|the wrong type|malformed JSON"
-)]
-pub enum BadApp {
-    /// `publicKey` is not a PEM public key.
-    NotPem,
-    /// `tokenExpirationPeriod` is not one of the seven.
-    UnknownPeriod,
-    /// A scope outside the three of the seed.
-    UnknownScope,
-    /// `data.type` is not `oauth-app`.
-    WrongType,
-    /// Not JSON.
-    Malformed,
-}
-
-impl std::str::FromStr for BadApp {
-    type Err = String;
-    fn from_str(s: &str) -> Result<Self, String> {
-        Ok(match s {
-            "a public key that is not PEM" => Self::NotPem,
-            "an unknown expiration period" => Self::UnknownPeriod,
-            "an unsupported scope" => Self::UnknownScope,
-            "the wrong type" => Self::WrongType,
-            "malformed JSON" => Self::Malformed,
-            other => return Err(format!("unknown bad input {other}")),
-        })
     }
 }
 
@@ -330,7 +297,7 @@ impl OAuthWorld {
             .target
             .management_url(seg.token_endpoint.as_deref().unwrap_or("/token"));
         let req = RawRequest::post_form(url, client_credentials_with_assertion(assertion, scope));
-        let r = user_agent::send(&req).await?;
+        let r = self.http.send(&req).await?;
         if r.status == 200 {
             self.segment_state.apps[which].token = r.member("access_token");
         }

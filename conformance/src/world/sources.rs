@@ -13,7 +13,7 @@ use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 
 use super::*;
 use crate::config::SourceConfig;
-use crate::user_agent::{self, RawRequest};
+use crate::user_agent::RawRequest;
 
 /// The declared sources not leased at the moment.
 struct Pool {
@@ -171,7 +171,7 @@ impl OAuthWorld {
             req.headers
                 .push(("authorization".into(), format!("Bearer {token}")));
         }
-        self.last = Some(user_agent::send(&req).await?);
+        self.last = Some(self.http.send(&req).await?);
         Ok(())
     }
 

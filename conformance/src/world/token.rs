@@ -7,7 +7,7 @@ use url::Url;
 use super::*;
 use crate::config::Endpoint;
 use crate::parameters::{AuthMode, ClientRole, Grant, TokenKind, UserRole, Which};
-use crate::user_agent::{self, HttpResponse, RawRequest};
+use crate::user_agent::{HttpResponse, RawRequest};
 
 impl OAuthWorld {
     /// Starts a token request for a grant.
@@ -279,7 +279,7 @@ impl OAuthWorld {
             .find(|(k, _)| k.eq_ignore_ascii_case("authorization"))
             .and_then(|(_, v)| v.split(' ').next())
             .map(String::from);
-        let resp = user_agent::send(&req).await?;
+        let resp = self.http.send(&req).await?;
         self.record(&t, &resp);
         self.last = Some(resp);
         Ok(())
@@ -288,7 +288,7 @@ impl OAuthWorld {
     /// Sends the prepared token request `n` times at once.
     pub async fn race_token_request(&mut self, n: usize) -> Check {
         let (req, t) = self.build_token_request()?;
-        let futs = (0..n).map(|_| user_agent::send(&req));
+        let futs = (0..n).map(|_| self.http.send(&req));
         let results = futures::future::join_all(futs).await;
         self.race.clear();
         for r in results {
@@ -326,7 +326,13 @@ impl OAuthWorld {
         if r.status != 200 {
             return Err(format!("expected 200 with tokens, got {}", r.describe()));
         }
-        let body = r.json().ok_or("the token response is not JSON")?;
+        let body = r.json().ok_or_else(|| {
+            format!(
+                "the token response is not JSON (Content-Type {:?}): {}",
+                r.header("content-type").unwrap_or(""),
+                r.describe()
+            )
+        })?;
         let at = body
             .get("access_token")
             .and_then(|v| v.as_str())
@@ -500,7 +506,7 @@ impl OAuthWorld {
             Self::basic(&c.id, c.secret.as_deref().unwrap_or("")),
         ));
         req.raw_body = Some((content_type.into(), body));
-        self.last = Some(user_agent::send(&req).await?);
+        self.last = Some(self.http.send(&req).await?);
         Ok(())
     }
 }

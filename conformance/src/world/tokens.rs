@@ -3,7 +3,7 @@
 use super::*;
 use crate::config::Endpoint;
 use crate::parameters::{ClientRole, TokenKind, Which};
-use crate::user_agent::{self, RawRequest};
+use crate::user_agent::RawRequest;
 
 impl OAuthWorld {
     /// Calls the resource probe with a token, in the header or the query.
@@ -22,7 +22,7 @@ impl OAuthWorld {
             req.headers
                 .push(("authorization".into(), format!("Bearer {token}")));
         }
-        self.last = Some(user_agent::send(&req).await?);
+        self.last = Some(self.http.send(&req).await?);
         Ok(())
     }
 
@@ -76,7 +76,7 @@ impl OAuthWorld {
             .map_or(ClientRole::Confidential, |i| i.role);
         self.prepare_refresh_with(role, which)?;
         let (req, _) = self.build_token_request()?;
-        let resp = user_agent::send(&req).await?;
+        let resp = self.http.send(&req).await?;
         if resp.status == 200 {
             return Err("the refresh token still works".into());
         }
@@ -98,7 +98,7 @@ impl OAuthWorld {
         if let Some(role) = role {
             self.authenticate(role, None, &mut req)?;
         }
-        self.last = Some(user_agent::send(&req).await?);
+        self.last = Some(self.http.send(&req).await?);
         Ok(())
     }
 
@@ -109,7 +109,7 @@ impl OAuthWorld {
         if let Some(role) = role {
             self.authenticate(role, None, &mut req)?;
         }
-        self.last = Some(user_agent::send(&req).await?);
+        self.last = Some(self.http.send(&req).await?);
         Ok(())
     }
 
@@ -195,7 +195,7 @@ impl OAuthWorld {
         let mut req = RawRequest::get(self.target.endpoint(Endpoint::TokenInfo));
         req.headers
             .push(("authorization".into(), format!("Bearer {token}")));
-        self.last = Some(user_agent::send(&req).await?);
+        self.last = Some(self.http.send(&req).await?);
         Ok(())
     }
 
