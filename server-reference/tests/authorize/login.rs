@@ -252,4 +252,3 @@ async fn login_page_names_the_registered_client_it_continues_to() {
         assert!(!form.body.contains("<script>"), "{next}");
     }
 }
-
