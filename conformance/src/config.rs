@@ -97,6 +97,9 @@ pub struct Endpoints {
     pub introspection: Option<String>,
     /// Doorkeeper-style token info endpoint.
     pub token_info: Option<String>,
+    /// Pushed authorization request endpoint (RFC 9126); naming it declares
+    /// PAR support (`@needs-par`).
+    pub par: Option<String>,
 }
 
 /// `[capabilities]`.
@@ -407,6 +410,9 @@ pub struct Timing {
     pub code_lifetime_secs: u64,
     /// Clock skew the server tolerates.
     pub clock_skew_secs: u64,
+    /// Lifetime of a pushed request's `request_uri` (RFC 9126 `expires_in`),
+    /// if known; the expiry scenario runs only when it is short.
+    pub request_uri_lifetime_secs: Option<u64>,
 }
 
 impl Default for Timing {
@@ -414,6 +420,7 @@ impl Default for Timing {
         Self {
             code_lifetime_secs: 60,
             clock_skew_secs: 5,
+            request_uri_lifetime_secs: None,
         }
     }
 }
@@ -574,6 +581,7 @@ impl Target {
             Endpoint::Revocation => (&e.revocation, "/oauth/revoke"),
             Endpoint::Introspection => (&e.introspection, "/oauth/introspect"),
             Endpoint::TokenInfo => (&e.token_info, "/oauth/token/info"),
+            Endpoint::Par => (&e.par, "/oauth/par"),
         };
         self.url(over.as_deref().unwrap_or(default))
     }
@@ -636,6 +644,8 @@ pub enum Endpoint {
     Introspection,
     /// Doorkeeper `/oauth/token/info`.
     TokenInfo,
+    /// RFC 9126 pushed authorization requests.
+    Par,
 }
 
 impl fmt::Debug for Target {

@@ -9,6 +9,9 @@ use crate::config::{ConfigError, SourceConfig, Target};
 /// scenario waits seconds, not minutes.
 pub const CODE_TTL_SECS: u64 = 5;
 
+/// `request_uri` lifetime of the embedded server (RFC 9126), for the same reason.
+pub const PAR_TTL_SECS: u64 = 5;
+
 /// The tenant the embedded server adds, invisible to every demo account.
 pub const OTHER_TENANT: &str = "other-tenant";
 
@@ -51,6 +54,7 @@ pub async fn start_with(
         oauth_server_reference::Config::from_toml_str(&text).map_err(|e| e.to_string())?
     };
     config.settings.code_ttl_secs = CODE_TTL_SECS;
+    config.settings.par_ttl_secs = PAR_TTL_SECS;
     for name in variants {
         config.settings.variants.enable(name)?;
     }
@@ -94,6 +98,10 @@ pub fn reference_target(issuer: &str) -> Result<Target, ConfigError> {
         .replace(
             "code_lifetime_secs = 60 ",
             &format!("code_lifetime_secs = {CODE_TTL_SECS} "),
+        )
+        .replace(
+            "request_uri_lifetime_secs = 60 ",
+            &format!("request_uri_lifetime_secs = {PAR_TTL_SECS} "),
         );
     let mut target = Target::parse(
         &text,

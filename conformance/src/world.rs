@@ -22,6 +22,7 @@ mod authorization;
 mod clients;
 mod jwt;
 mod management;
+mod par;
 mod preflight;
 mod scope;
 mod segment;
@@ -154,6 +155,8 @@ pub struct OAuthWorld {
     pub segment_state: SegmentState,
     /// The client playing each role so far (see `world/clients.rs`).
     pub chosen: Vec<(ClientRole, &'static ClientConfig)>,
+    /// The front channel of a pushed authorization request (`world/par.rs`).
+    pub par: par::ParState,
 }
 
 impl fmt::Debug for OAuthWorld {
@@ -335,6 +338,7 @@ impl OAuthWorld {
             mgmt: MgmtState::default(),
             segment_state: SegmentState::default(),
             chosen: Vec::new(),
+            par: par::ParState::default(),
         }
     }
 
