@@ -483,3 +483,100 @@ mod faults {
         assert_code(&mut browser, CONFIDENTIAL_2.0, &uri).await;
     }
 }
+
+mod garbage {
+    //! Property test of the PAR form: whatever is pushed, with valid client
+    //! credentials so that validation is reached, the answer is a 201 or an
+    //! RFC 6749 §5.2 JSON error, never a 500.
+
+    use proptest::prelude::*;
+    use proptest::test_runner::{Config as PropConfig, TestRunner};
+
+    use super::*;
+
+    const NAMES: &[&str] = &[
+        "client_id",
+        "response_type",
+        "redirect_uri",
+        "scope",
+        "state",
+        "code_challenge",
+        "code_challenge_method",
+        "request_uri",
+        "client_secret",
+        "client_assertion",
+        "client_assertion_type",
+        "nonce",
+    ];
+    const VALUES: &[&str] = &[
+        CONFIDENTIAL.0,
+        CONFIDENTIAL_2.0,
+        "code",
+        "token",
+        REDIRECT,
+        "read_user api",
+        "S256",
+        "plain",
+        "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM",
+        "urn:ietf:params:oauth:request_uri:x",
+        "",
+    ];
+    const ERRORS: &[&str] = &[
+        "invalid_request",
+        "invalid_client",
+        "invalid_scope",
+        "unsupported_response_type",
+        "unauthorized_client",
+    ];
+
+    fn field() -> impl Strategy<Value = (String, String)> {
+        let name = prop_oneof![
+            3 => proptest::sample::select(NAMES).prop_map(str::to_owned),
+            1 => "[a-z_%=&+]{0,8}",
+        ];
+        let value = prop_oneof![
+            3 => proptest::sample::select(VALUES).prop_map(str::to_owned),
+            1 => "\\PC{0,40}",
+            1 => "[%&=+a-zA-Z0-9._~:/-]{0,60}",
+        ];
+        (name, value)
+    }
+
+    #[test]
+    fn any_pushed_form_gets_201_or_a_json_error() {
+        let rt = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build()
+            .unwrap();
+        let server = rt.block_on(TestServer::demo());
+        let mut runner = TestRunner::new(PropConfig {
+            cases: 200,
+            ..PropConfig::default()
+        });
+        let strategy = proptest::collection::vec(field(), 0..8);
+        runner
+            .run(&strategy, |fields| {
+                let form: Vec<(&str, &str)> = fields
+                    .iter()
+                    .map(|(k, v)| (k.as_str(), v.as_str()))
+                    .collect();
+                let (status, body) = rt.block_on(async {
+                    let resp = push(&server, &form).await;
+                    (resp.status().as_u16(), resp.text().await.unwrap())
+                });
+                let v: serde_json::Value = serde_json::from_str(&body)
+                    .map_err(|e| TestCaseError::fail(format!("not JSON ({e}): {body}")))?;
+                if status == 201 {
+                    let uri = v["request_uri"].as_str().unwrap_or_default();
+                    prop_assert!(uri.starts_with(PREFIX), "{body}");
+                } else {
+                    prop_assert!([400, 401].contains(&status), "{status} {body}");
+                    let code = v["error"].as_str().unwrap_or_default();
+                    prop_assert!(ERRORS.contains(&code), "{form:?}: {body}");
+                }
+                Ok(())
+            })
+            .unwrap();
+    }
+}
