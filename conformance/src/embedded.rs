@@ -12,6 +12,10 @@ pub const CODE_TTL_SECS: u64 = 5;
 /// `request_uri` lifetime of the embedded server (RFC 9126), for the same reason.
 pub const PAR_TTL_SECS: u64 = 5;
 
+/// Scenarios run at once against the embedded server unless `--concurrency`
+/// says otherwise (see [`reference_target`]).
+pub const EMBEDDED_CONCURRENCY: usize = 16;
+
 /// The tenant the embedded server adds, invisible to every demo account.
 pub const OTHER_TENANT: &str = "other-tenant";
 
@@ -107,6 +111,11 @@ pub fn reference_target(issuer: &str) -> Result<Target, ConfigError> {
         &text,
         PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("targets"),
     )?;
+    // Nearly every scenario signs in as the same user, and the server checks at
+    // most five passwords of one user at a time, one per core, letting the
+    // others wait up to 10 s before answering 503: on a busy two-core machine
+    // cucumber's default of 64 scenarios at once can exceed that.
+    target.concurrency.get_or_insert(EMBEDDED_CONCURRENCY);
     if let Some(seg) = target.management.as_mut().and_then(|m| m.segment.as_mut()) {
         seg.sources
             .extend((1..=EXTRA_SOURCES).map(|i| SourceConfig {
