@@ -142,6 +142,62 @@ async fn a_request_uri_is_used_once() {
 }
 
 #[tokio::test]
+async fn concurrent_uses_of_one_request_uri_yield_one_code() {
+    // A trusted client skips consent, so a logged-in request is answered at once.
+    const TRUSTED: (&str, &str) = ("demo-trusted", "demo-trusted-secret");
+    let server = TestServer::demo().await;
+    let push_trusted = || async {
+        let resp = server
+            .post_form(
+                "/oauth/par",
+                Some(TRUSTED),
+                &[
+                    ("client_id", TRUSTED.0),
+                    ("response_type", "code"),
+                    ("redirect_uri", REDIRECT),
+                ],
+            )
+            .await;
+        json(resp).await["request_uri"].as_str().unwrap().to_owned()
+    };
+    let mut browser = Browser::new(&server);
+    assert_code(&mut browser, TRUSTED.0, &push_trusted().await).await;
+    let session = browser
+        .cookie("oauth_session")
+        .expect("logged in")
+        .to_owned();
+    let uri = push_trusted().await;
+    let url = server.url(&support::browser::authorize_url(&[
+        ("client_id", TRUSTED.0),
+        ("request_uri", &uri),
+    ]));
+    let answers = futures::future::join_all((0..10).map(|_| {
+        server
+            .http
+            .get(&url)
+            .header("cookie", format!("oauth_session={session}"))
+            .send()
+    }))
+    .await;
+    let codes = answers
+        .iter()
+        .map(|r| r.as_ref().unwrap())
+        .filter(|r| {
+            r.headers()
+                .get("location")
+                .and_then(|l| l.to_str().ok())
+                .is_some_and(|l| l.contains("code="))
+        })
+        .count();
+    assert_eq!(codes, 1);
+    assert!(
+        answers
+            .iter()
+            .all(|r| r.as_ref().unwrap().status().as_u16() < 500)
+    );
+}
+
+#[tokio::test]
 async fn a_request_uri_before_login_survives_the_login() {
     // The reference is consumed at the first hop; the request waits parked
     // for the login instead of riding along in `next`.
