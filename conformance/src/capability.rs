@@ -101,6 +101,11 @@ named! {
         OtherTenantSource = "other-tenant-source",
         SegmentMember = "segment-member",
         SegmentReader = "segment-reader",
+        /// Pushed authorization requests (RFC 9126): `[server.endpoints].par`.
+        Par = "par",
+        /// A `request_uri` lifetime short enough to wait out
+        /// (`[timing].request_uri_lifetime_secs`, at most [`MAX_PAR_WAIT_SECS`]).
+        ParExpiry = "par-expiry",
     }
 }
 
@@ -157,6 +162,9 @@ named! {
         Advice = "advice",
     }
 }
+
+/// The longest `request_uri` lifetime the expiry scenario waits out.
+pub const MAX_PAR_WAIT_SECS: u64 = 10;
 
 /// Parses every capability name of the target file; the first unknown one is
 /// an error naming its key.
@@ -388,6 +396,18 @@ impl Target {
             Need::SegmentReader => (
                 self.segment().is_some_and(|s| s.reader.is_some()),
                 "[management.segment].reader",
+            ),
+            Need::Par => (
+                self.server.endpoints.par.is_some(),
+                "a pushed authorization request endpoint ([server.endpoints].par)",
+            ),
+            Need::ParExpiry => (
+                self.server.endpoints.par.is_some()
+                    && self
+                        .timing
+                        .request_uri_lifetime_secs
+                        .is_some_and(|s| s <= MAX_PAR_WAIT_SECS),
+                "[server.endpoints].par and a request_uri lifetime of at most 10 s ([timing].request_uri_lifetime_secs)",
             ),
         };
         (!ok).then(|| format!("target does not declare {why}"))

@@ -9,6 +9,13 @@ use crate::config::{ConfigError, SourceConfig, Target};
 /// scenario waits seconds, not minutes.
 pub const CODE_TTL_SECS: u64 = 5;
 
+/// `request_uri` lifetime of the embedded server (RFC 9126), for the same reason.
+pub const PAR_TTL_SECS: u64 = 5;
+
+/// Scenarios run at once against the embedded server unless `--concurrency`
+/// says otherwise (see [`reference_target`]).
+pub const EMBEDDED_CONCURRENCY: usize = 16;
+
 /// The tenant the embedded server adds, invisible to every demo account.
 pub const OTHER_TENANT: &str = "other-tenant";
 
@@ -51,6 +58,7 @@ pub async fn start_with(
         oauth_server_reference::Config::from_toml_str(&text).map_err(|e| e.to_string())?
     };
     config.settings.code_ttl_secs = CODE_TTL_SECS;
+    config.settings.par_ttl_secs = PAR_TTL_SECS;
     for name in variants {
         config.settings.variants.enable(name)?;
     }
@@ -94,11 +102,20 @@ pub fn reference_target(issuer: &str) -> Result<Target, ConfigError> {
         .replace(
             "code_lifetime_secs = 60 ",
             &format!("code_lifetime_secs = {CODE_TTL_SECS} "),
+        )
+        .replace(
+            "request_uri_lifetime_secs = 60 ",
+            &format!("request_uri_lifetime_secs = {PAR_TTL_SECS} "),
         );
     let mut target = Target::parse(
         &text,
         PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("targets"),
     )?;
+    // Nearly every scenario signs in as the same user, and the server checks at
+    // most five passwords of one user at a time, one per core, letting the
+    // others wait up to 10 s before answering 503: on a busy two-core machine
+    // cucumber's default of 64 scenarios at once can exceed that.
+    target.concurrency.get_or_insert(EMBEDDED_CONCURRENCY);
     if let Some(seg) = target.management.as_mut().and_then(|m| m.segment.as_mut()) {
         seg.sources
             .extend((1..=EXTRA_SOURCES).map(|i| SourceConfig {

@@ -23,6 +23,7 @@ mod authorization;
 mod clients;
 mod jwt;
 mod management;
+mod par;
 mod preflight;
 mod scope;
 mod segment;
@@ -158,6 +159,8 @@ pub struct OAuthWorld {
     pub segment_state: SegmentState,
     /// The client playing each role so far (see `world/clients.rs`).
     pub chosen: Vec<(ClientRole, &'static ClientConfig)>,
+    /// The front channel of a pushed authorization request (`world/par.rs`).
+    pub par: par::ParState,
 }
 
 impl fmt::Debug for OAuthWorld {
@@ -341,6 +344,7 @@ impl OAuthWorld {
             mgmt: MgmtState::default(),
             segment_state: SegmentState::default(),
             chosen: Vec::new(),
+            par: par::ParState::default(),
         }
     }
 

@@ -181,6 +181,16 @@ const CATCHERS: &[(&str, &str, &str)] = &[
         "oauth_apps",
         "A role that may not manage OAuth apps is refused",
     ),
+    (
+        "par-request-uri-reusable",
+        "par",
+        "A request_uri is used only once",
+    ),
+    (
+        "par-request-uri-not-bound-to-client",
+        "par",
+        "A request_uri is bound to the client that pushed it",
+    ),
 ];
 
 /// `"... (RFC 6749 §4.1.2)"` → `rfc6749-4.1.2`; a rule from a seed document,

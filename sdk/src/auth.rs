@@ -70,9 +70,16 @@ impl fmt::Debug for AuthRequest {
 }
 
 impl AuthRequest {
-    /// Adds a form parameter (`client_id`, `client_assertion`...).
+    /// Adds a form parameter (`client_id`, `client_assertion`...). A pair
+    /// already present is not repeated: a pushed authorization request carries
+    /// `client_id` as a request parameter (RFC 9126 §2.1) and
+    /// `client_secret_post` adds it again, and RFC 6749 §3.2 says "Request and
+    /// response parameters MUST NOT be included more than once".
     pub fn add_param(&mut self, name: impl Into<String>, value: impl Into<String>) {
-        self.params.push((name.into(), value.into()));
+        let pair = (name.into(), value.into());
+        if !self.params.contains(&pair) {
+            self.params.push(pair);
+        }
     }
 
     /// Sets a header (`Authorization`...). Mark secret values

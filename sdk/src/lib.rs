@@ -79,6 +79,14 @@
 //! [`AuthorizationRequest::into_parts`]) until its redirect URI is hit, then
 //! calls [`PendingAuthorization::validate`] with the URL it received.
 //!
+//! Pushed authorization requests ([RFC 9126](https://www.rfc-editor.org/rfc/rfc9126)):
+//! end the builder with `.send().await` instead of `.build()`, and the request
+//! is POSTed to the provider's `pushed_authorization_request_endpoint` with the
+//! client's authentication when the provider's metadata says
+//! `require_pushed_authorization_requests` or the app asks with `.push(true)`;
+//! the URL then carries only `client_id` and `request_uri`. `.build()` refuses
+//! a request that must be pushed.
+//!
 //! # 3. Keep the token fresh: [`TokenSource`]
 //!
 //! A [`TokenSource`] caches a token, renews it ahead of expiry with one

@@ -82,6 +82,9 @@ pub struct Metadata {
     pub jwks_uri: Option<Url>,
     /// `pushed_authorization_request_endpoint` (RFC 9126).
     pub pushed_authorization_request_endpoint: Option<Url>,
+    /// `require_pushed_authorization_requests` (RFC 9126 §5): the code flow
+    /// then always pushes ([`AuthorizationCodeBuilder::send`](crate::flows::code::AuthorizationCodeBuilder::send)).
+    pub require_pushed_authorization_requests: bool,
     /// `device_authorization_endpoint` (RFC 8628).
     pub device_authorization_endpoint: Option<Url>,
     /// `token_endpoint_auth_methods_supported`.
@@ -267,6 +270,15 @@ impl Provider {
         self.assertion_audience = Some(aud.into());
         self
     }
+
+    /// Sets the RFC 9126 pushed authorization request endpoint, for
+    /// [`push(true)`](crate::flows::code::AuthorizationCodeBuilder::push) with a
+    /// preset or a provider built by hand (discovery reads it from metadata).
+    pub fn with_pushed_authorization_request_endpoint(mut self, url: Url) -> Self {
+        self.metadata.pushed_authorization_request_endpoint = Some(url);
+        self
+    }
+
     /// Declares that the server always sends `iss` on callbacks, so a callback
     /// without it is refused ([RFC 9207 §2.4](https://www.rfc-editor.org/rfc/rfc9207#section-2.4)).
     pub fn with_iss_parameter_supported(mut self, supported: bool) -> Self {
@@ -408,6 +420,10 @@ impl Provider {
             userinfo_endpoint: url("userinfo_endpoint")?,
             jwks_uri: url("jwks_uri")?,
             pushed_authorization_request_endpoint: url("pushed_authorization_request_endpoint")?,
+            require_pushed_authorization_requests: obj
+                .get("require_pushed_authorization_requests")
+                .and_then(serde_json::Value::as_bool)
+                .unwrap_or(false),
             device_authorization_endpoint: url("device_authorization_endpoint")?,
             token_endpoint_auth_methods_supported: list("token_endpoint_auth_methods_supported"),
             grant_types_supported: list("grant_types_supported"),

@@ -77,6 +77,13 @@ pub struct Settings {
     pub faults: Vec<String>,
     /// Legal alternative answers (`[settings.variants]`, `variants.rs`).
     pub variants: crate::variants::Variants,
+    /// Lifetime of a pushed authorization request's `request_uri` (RFC 9126
+    /// §2.2: "typically be relatively short (e.g., between 5 and 600 seconds)").
+    pub par_ttl_secs: u64,
+    /// Pushed requests held at once; past it `POST /oauth/par` answers 503.
+    pub max_pushed_authorization_requests: usize,
+    /// Every client must use pushed authorization requests (RFC 9126 §4, "globally").
+    pub require_pushed_authorization_requests: bool,
 }
 
 impl Default for Settings {
@@ -94,6 +101,9 @@ impl Default for Settings {
             max_connections: 1024,
             faults: Vec::new(),
             variants: Default::default(),
+            par_ttl_secs: 60,
+            max_pushed_authorization_requests: crate::routes::par::DEFAULT_MAX_PUSHED,
+            require_pushed_authorization_requests: false,
         }
     }
 }
@@ -145,6 +155,10 @@ pub struct ClientConfig {
     /// Segment's token expiration periods: 1d, 2d, 3d, 1w, 2w, 3w, 30d.
     #[serde(default)]
     pub token_expiration_period: Option<String>,
+    /// This client must send pushed authorization requests (RFC 9126 §4, "on a
+    /// per-client basis"); plain authorization requests are refused.
+    #[serde(default)]
+    pub require_pushed_authorization_requests: bool,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -253,6 +267,10 @@ impl fmt::Debug for ClientConfig {
             .field("keys", &self.keys)
             .field("access_token_ttl_secs", &self.access_token_ttl_secs)
             .field("token_expiration_period", &self.token_expiration_period)
+            .field(
+                "require_pushed_authorization_requests",
+                &self.require_pushed_authorization_requests,
+            )
             .finish()
     }
 }
@@ -323,6 +341,11 @@ impl Config {
             return invalid(format!(
                 "settings.code_ttl_secs must be between 1 and {MAX_CODE_TTL_SECS}"
             ));
+        }
+        if s.par_ttl_secs == 0 || s.par_ttl_secs > 600 || s.max_pushed_authorization_requests == 0 {
+            return invalid(
+                "settings.par_ttl_secs must be between 1 and 600 and max_pushed_authorization_requests positive",
+            );
         }
         if s.header_read_timeout_secs == 0 || s.idle_timeout_secs == 0 {
             return invalid(

@@ -109,6 +109,10 @@ faults! {
         "a token revoked by its value on its app's page stops working (seed segment-oauth-apps)",
     SegmentRolesIgnored = "segment-roles-ignored":
         "an account's Segment role decides what it may do with OAuth apps (seed segment-oauth-apps)",
+    ParRequestUriReusable = "par-request-uri-reusable":
+        "a pushed request's request_uri is used once (RFC 9126 §4)",
+    ParRequestUriNotBoundToClient = "par-request-uri-not-bound-to-client":
+        "a request_uri is bound to the client that pushed it (RFC 9126 §2.2)",
 }
 
 /// A fault name that does not exist.

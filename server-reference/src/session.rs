@@ -113,7 +113,13 @@ impl HeapSize for Session {
 
 impl HeapSize for PendingAuthorization {
     fn heap_bytes(&self) -> usize {
-        let r = &self.request;
+        self.request.heap_bytes()
+    }
+}
+
+impl HeapSize for AuthorizationRequest {
+    fn heap_bytes(&self) -> usize {
+        let r = self;
         // The scope is shared (`Arc<str>`): its text plus the two counts.
         let scope: usize = r.scope.iter().map(|s| s.len() + 1).sum::<usize>() + 16;
         r.client_id.len()

@@ -30,6 +30,7 @@ struct Inner {
     passwords: crate::hashing::PasswordHashing,
     config: Config,
     management: crate::management::Management,
+    pushed: crate::routes::par::PushedRequests,
 }
 
 impl std::fmt::Debug for AppState {
@@ -89,6 +90,9 @@ impl AppState {
             throttle: crate::throttle::PasswordThrottle::default(),
             passwords: crate::hashing::PasswordHashing::default(),
             management,
+            pushed: crate::routes::par::PushedRequests::new(
+                config.settings.max_pushed_authorization_requests,
+            ),
             config,
         })))
     }
@@ -128,6 +132,11 @@ impl AppState {
     /// The management APIs' records (accounts, tenants, services).
     pub(crate) fn management(&self) -> &crate::management::Management {
         &self.0.management
+    }
+
+    /// Pushed authorization requests waiting for their one use (RFC 9126).
+    pub(crate) fn pushed_requests(&self) -> &crate::routes::par::PushedRequests {
+        &self.0.pushed
     }
 
     pub fn sessions(&self) -> &Sessions {

@@ -73,6 +73,9 @@ pub struct Endpoints {
     pub introspection: Option<String>,
     /// Doorkeeper-style token info endpoint.
     pub token_info: Option<String>,
+    /// Pushed authorization request endpoint (RFC 9126); naming it declares
+    /// PAR support (`@needs-par`).
+    pub par: Option<String>,
 }
 
 /// `[capabilities]`.
@@ -390,6 +393,9 @@ pub struct Timing {
     /// request fails at once saying so, so a server that stalls cannot hang
     /// the run.
     pub scenario_deadline_secs: u64,
+    /// Lifetime of a pushed request's `request_uri` (RFC 9126 `expires_in`),
+    /// if known; the expiry scenario runs only when it is short.
+    pub request_uri_lifetime_secs: Option<u64>,
 }
 
 impl Default for Timing {
@@ -399,6 +405,7 @@ impl Default for Timing {
             clock_skew_secs: 5,
             request_timeout_secs: 20,
             scenario_deadline_secs: 120,
+            request_uri_lifetime_secs: None,
         }
     }
 }

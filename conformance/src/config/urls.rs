@@ -35,6 +35,7 @@ impl Target {
             Endpoint::Revocation => (&e.revocation, "/oauth/revoke"),
             Endpoint::Introspection => (&e.introspection, "/oauth/introspect"),
             Endpoint::TokenInfo => (&e.token_info, "/oauth/token/info"),
+            Endpoint::Par => (&e.par, "/oauth/par"),
         };
         self.url(over.as_deref().unwrap_or(default))
     }
@@ -97,4 +98,6 @@ pub enum Endpoint {
     Introspection,
     /// Doorkeeper `/oauth/token/info`.
     TokenInfo,
+    /// RFC 9126 pushed authorization requests.
+    Par,
 }

@@ -5,6 +5,7 @@ mod authorization;
 mod jwt;
 mod management;
 mod metadata;
+mod par;
 mod segment;
 mod token;
 mod tokens;

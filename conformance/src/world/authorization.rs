@@ -202,7 +202,9 @@ impl OAuthWorld {
             .as_ref()
             .ok_or("no authorization request was started")?;
         let mut url = self.target.endpoint(Endpoint::Authorization);
-        url.set_query(Some(&user_agent::encode_form(&a.params)));
+        // A pushed request (RFC 9126 §4) sends its reference instead.
+        let params = self.par.front.as_ref().unwrap_or(&a.params);
+        url.set_query(Some(&user_agent::encode_form(params)));
         Ok(url)
     }
 

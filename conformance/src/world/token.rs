@@ -273,12 +273,7 @@ impl OAuthWorld {
     /// Sends the prepared token request.
     pub async fn send_token_request(&mut self) -> Check {
         let (req, t) = self.build_token_request()?;
-        self.last_auth_scheme = req
-            .headers
-            .iter()
-            .find(|(k, _)| k.eq_ignore_ascii_case("authorization"))
-            .and_then(|(_, v)| v.split(' ').next())
-            .map(String::from);
+        self.last_auth_scheme = auth_scheme(&req);
         let resp = self.http.send(&req).await?;
         self.record(&t, &resp);
         self.last = Some(resp);
@@ -509,4 +504,13 @@ impl OAuthWorld {
         self.last = Some(self.http.send(&req).await?);
         Ok(())
     }
+}
+
+/// The scheme of a request's `Authorization` header (`Basic`), if any.
+pub(crate) fn auth_scheme(req: &RawRequest) -> Option<String> {
+    req.headers
+        .iter()
+        .find(|(k, _)| k.eq_ignore_ascii_case("authorization"))
+        .and_then(|(_, v)| v.split(' ').next())
+        .map(String::from)
 }

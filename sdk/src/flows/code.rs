@@ -24,17 +24,19 @@ use crate::types::{RedirectUrl, Scope};
 #[derive(Debug)]
 #[must_use = "call .build()"]
 pub struct AuthorizationCodeBuilder {
-    client: Client,
-    redirect: RedirectUrl,
-    scopes: Vec<Scope>,
-    extra: ExtraParams,
+    pub(super) client: Client,
+    pub(super) redirect: RedirectUrl,
+    pub(super) scopes: Vec<Scope>,
+    pub(super) extra: ExtraParams,
+    /// Push the request first (RFC 9126); see `flows/par.rs`.
+    pub(super) push: bool,
 }
 
 /// The URL to send the user to, and what to keep until the callback.
 #[derive(Debug)]
 pub struct AuthorizationRequest {
-    url: Url,
-    pending: PendingAuthorization,
+    pub(super) url: Url,
+    pub(super) pending: PendingAuthorization,
 }
 
 /// What the application keeps between redirecting the user and the callback:
@@ -74,6 +76,7 @@ impl Client {
             redirect,
             scopes: Vec::new(),
             extra: ExtraParams::default(),
+            push: false,
         }
     }
 
@@ -94,7 +97,16 @@ impl Client {
     }
 }
 
-pub(crate) fn authorization_url(
+/// The authorization endpoint with `params` in its query.
+pub(crate) fn authorization_url(client: &Client, params: &[(String, String)]) -> Result<Url> {
+    let mut url = client.endpoint(client.provider().authorization_endpoint(), "authorization")?;
+    url.query_pairs_mut().extend_pairs(params);
+    Ok(url)
+}
+
+/// The parameters of an authorization request, in the order they are sent:
+/// in the URL, or pushed (RFC 9126).
+pub(crate) fn authorization_params(
     client: &Client,
     response_type: &str,
     redirect: &RedirectUrl,
@@ -102,27 +114,20 @@ pub(crate) fn authorization_url(
     state: &CsrfState,
     extra: &[(&str, &str)],
     more: &ExtraParams,
-) -> Result<Url> {
-    let more = more.pairs()?;
-    let endpoint = client.endpoint(client.provider().authorization_endpoint(), "authorization")?;
-    let mut url = endpoint;
-    {
-        let mut q = url.query_pairs_mut();
-        q.append_pair("response_type", response_type)
-            .append_pair("client_id", client.client_id().as_str())
-            .append_pair("redirect_uri", redirect.as_str());
-        if !scopes.is_empty() {
-            q.append_pair("scope", &Scope::join(scopes));
-        }
-        q.append_pair("state", state.secret());
-        for (k, v) in extra {
-            q.append_pair(k, v);
-        }
-        for (k, v) in more {
-            q.append_pair(k, v);
-        }
+) -> Result<Vec<(String, String)>> {
+    let p = |k: &str, v: &str| (k.to_owned(), v.to_owned());
+    let mut params = vec![
+        p("response_type", response_type),
+        p("client_id", client.client_id().as_str()),
+        p("redirect_uri", redirect.as_str()),
+    ];
+    if !scopes.is_empty() {
+        params.push(p("scope", &Scope::join(scopes)));
     }
-    Ok(url)
+    params.push(p("state", state.secret()));
+    params.extend(extra.iter().map(|(k, v)| p(k, v)));
+    params.extend(more.pairs()?.iter().map(|(k, v)| p(k, v)));
+    Ok(params)
 }
 
 pub(crate) fn expected(client: &Client, redirect: RedirectUrl) -> Expected {
@@ -134,6 +139,10 @@ pub(crate) fn expected(client: &Client, redirect: RedirectUrl) -> Expected {
         iss_required: p.iss_parameter_supported(),
     }
 }
+
+/// A built request before it is sent: the client, the parameters in order,
+/// and what to keep until the callback.
+pub(super) type RequestParts = (Client, Vec<(String, String)>, PendingAuthorization);
 
 impl AuthorizationCodeBuilder {
     /// Adds a requested scope ([RFC 6749 §3.3](https://www.rfc-editor.org/rfc/rfc6749#section-3.3)).
@@ -153,11 +162,34 @@ impl AuthorizationCodeBuilder {
 
     /// Builds the URL with a fresh `state` (256 bits) and a fresh PKCE S256
     /// challenge.
+    ///
+    /// A request that must be pushed first (the provider requires pushed
+    /// authorization requests, or [`push(true)`](Self::push)) needs a network
+    /// call: `build` refuses it with [`Error::InvalidParameter`] naming `push`;
+    /// use [`send`](Self::send).
     pub fn build(self) -> Result<AuthorizationRequest> {
+        if self.pushes() {
+            return Err(Error::InvalidParameter {
+                name: "push".into(),
+                reason: "a pushed authorization request (RFC 9126) is sent to the server first: \
+                         use .send().await instead of .build()"
+                    .into(),
+            });
+        }
+        let (client, params, pending) = self.parts()?;
+        Ok(AuthorizationRequest {
+            url: authorization_url(&client, &params)?,
+            pending,
+        })
+    }
+
+    /// A fresh `state` and PKCE S256 challenge: the request's parameters and
+    /// what to keep until the callback.
+    pub(super) fn parts(self) -> Result<RequestParts> {
         let expected = expected(&self.client, self.redirect);
         let verifier = PkceVerifier::random();
         let challenge = verifier.s256_challenge();
-        let url = authorization_url(
+        let params = authorization_params(
             &self.client,
             "code",
             &expected.redirect,
@@ -169,10 +201,11 @@ impl AuthorizationCodeBuilder {
             ],
             &self.extra,
         )?;
-        Ok(AuthorizationRequest {
-            url,
-            pending: PendingAuthorization { expected, verifier },
-        })
+        Ok((
+            self.client,
+            params,
+            PendingAuthorization { expected, verifier },
+        ))
     }
 }
 

@@ -13,7 +13,7 @@ use serde_json::{Map, Value};
 use url::Url;
 
 use super::callback;
-use super::code::{authorization_url, expected};
+use super::code::{authorization_params, authorization_url, expected};
 use crate::client::Client;
 use crate::error::{ProtocolViolation, Result};
 use crate::flows::callback::Expected;
@@ -73,7 +73,7 @@ impl ImplicitBuilder {
     /// Builds the URL (with a fresh `state`) and what to keep.
     pub fn build(self) -> Result<(Url, PendingImplicit)> {
         let expected = expected(&self.client, self.redirect);
-        let url = authorization_url(
+        let params = authorization_params(
             &self.client,
             "token",
             &expected.redirect,
@@ -82,6 +82,7 @@ impl ImplicitBuilder {
             &[],
             &self.extra,
         )?;
+        let url = authorization_url(&self.client, &params)?;
         Ok((url, PendingImplicit { expected }))
     }
 }

@@ -5,4 +5,5 @@ pub mod code;
 pub(crate) mod extra;
 pub mod grants;
 pub mod implicit;
+mod par;
 pub mod tokens;

@@ -49,6 +49,10 @@ async fn metadata(State(state): State<AppState>) -> Response {
         "code_challenge_methods_supported": pkce_methods,
         "scopes_supported": scopes.iter().collect::<Vec<_>>(),
         "authorization_response_iss_parameter_supported": true,
+        // RFC 9126 §5.
+        "pushed_authorization_request_endpoint": state.url(super::par::PATH),
+        "require_pushed_authorization_requests":
+            state.settings().require_pushed_authorization_requests,
     });
     state.settings().variants.shape_metadata(&mut body);
     let mut response = Json(body).into_response();

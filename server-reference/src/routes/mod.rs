@@ -3,6 +3,7 @@
 mod authorize;
 mod introspect;
 mod metadata;
+pub(crate) mod par;
 mod resource;
 mod revoke;
 mod token;
@@ -39,6 +40,7 @@ pub(crate) fn router(state: AppState) -> Router {
         .merge(introspect::router())
         .merge(tokeninfo::router())
         .merge(metadata::router())
+        .merge(par::router())
         .merge(resource::router())
         .merge(crate::management::router())
         .merge(track::router())

@@ -11,7 +11,7 @@
 mod consent;
 mod login;
 mod redirect;
-mod request;
+pub(super) mod request;
 
 use axum::Router;
 use axum::extract::State;
@@ -72,15 +72,26 @@ async fn authorize(
             return pages::error_page(StatusCode::BAD_REQUEST, e.code.as_str(), &e.description);
         }
     };
-    let (client, request) =
-        match request::validate(&state, &req.params, Dialect::of_path(uri.path())).await {
-            Ok(v) => v,
-            Err(rejection) => return reject(&state, rejection),
-        };
+    let dialect = Dialect::of_path(uri.path());
+    // RFC 9126 §4: a pushed request, named by its request_uri, replaces every
+    // parameter of this one.
+    let pushed = req.params.contains("request_uri");
+    let validated = if pushed {
+        super::par::resolve(&state, &req.params, dialect).await
+    } else {
+        request::validate(&state, &req.params, dialect)
+            .await
+            .and_then(|(client, request)| must_push(&state, client, request))
+    };
+    let (client, request) = match validated {
+        Ok(v) => v,
+        Err(rejection) => return reject(&state, rejection),
+    };
     match current_session(&state, &req.headers) {
         Some((key, session)) => proceed(&state, key, &session, &client, request).await,
         None => {
-            let next = if req.method == axum::http::Method::POST {
+            // A used request_uri cannot come back after the login either.
+            let next = if req.method == axum::http::Method::POST || pushed {
                 // The body cannot ride along in a URL: park the validated request.
                 let to = target(&request);
                 match state.sessions().park(None, request, state.now()) {
@@ -94,6 +105,25 @@ async fn authorize(
             to_login(&next)
         }
     }
+}
+
+/// RFC 9126 §4: for a client that must push, "the authorization server will
+/// refuse, using the invalid_request error code, to process any request to the
+/// authorization endpoint that does not have a request_uri parameter". The
+/// request was validated, so its redirect is trusted.
+fn must_push(
+    state: &AppState,
+    client: std::sync::Arc<Client>,
+    request: AuthorizationRequest,
+) -> Result<(std::sync::Arc<Client>, AuthorizationRequest), Rejection> {
+    if super::par::required_for(state, &client.id) {
+        return Err(Rejection::Redirect {
+            to: target(&request),
+            code: ErrorCode::InvalidRequest,
+            description: "this client must use pushed authorization requests (RFC 9126)".into(),
+        });
+    }
+    Ok((client, request))
 }
 
 /// A logged-in user's validated request: answer at once when consent is not
