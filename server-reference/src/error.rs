@@ -47,6 +47,17 @@ impl ErrorCode {
             ErrorCode::InsufficientScope => "insufficient_scope",
         }
     }
+
+    /// The code a storage failure is answered with: `temporarily_unavailable`
+    /// when the store cannot be reached now (a retry may succeed), else
+    /// `server_error`.
+    pub fn of_store(e: &StoreError) -> Self {
+        if e.is_unavailable() {
+            ErrorCode::TemporarilyUnavailable
+        } else {
+            ErrorCode::ServerError
+        }
+    }
 }
 
 /// An OAuth error answered as JSON (RFC 6749 §5.2).
@@ -108,7 +119,14 @@ impl OAuthError {
 impl From<StoreError> for OAuthError {
     fn from(e: StoreError) -> Self {
         tracing::error!(error = %e, "storage failure");
-        OAuthError::server_error()
+        if e.is_unavailable() {
+            OAuthError::new(
+                ErrorCode::TemporarilyUnavailable,
+                "the server's storage is unreachable; try again later",
+            )
+        } else {
+            OAuthError::server_error()
+        }
     }
 }
 
@@ -145,6 +163,12 @@ impl IntoResponse for OAuthError {
         };
         let mut response = (self.status(), Json(body)).into_response();
         no_store_headers(&mut response);
+        if self.code == ErrorCode::TemporarilyUnavailable {
+            response.headers_mut().insert(
+                header::RETRY_AFTER,
+                HeaderValue::from(crate::hashing::RETRY_AFTER_SECS),
+            );
+        }
         if self.status() == StatusCode::UNAUTHORIZED {
             let challenge = if self.basic_attempted {
                 "Basic realm=\"oauth\", charset=\"UTF-8\""

@@ -1,10 +1,13 @@
-//! Storage behind a trait, so the in-memory store (default) and the durable one
-//! (SQLite) serve the same endpoints and pass the same tests.
+//! Storage behind a trait, so the in-memory store (default), the durable one
+//! (SQLite) and the shared one (PostgreSQL, for several server instances) serve
+//! the same endpoints and pass the same tests.
 //!
 //! Every operation that must be single-use (codes, refresh tokens, assertion `jti`s)
 //! is one atomic call here, so race safety does not depend on the caller.
 
 mod memory;
+mod postgres;
+mod rows;
 mod sqlite;
 
 use std::sync::Arc;
@@ -12,6 +15,7 @@ use std::sync::Arc;
 use async_trait::async_trait;
 
 pub use memory::{MAX_JTI_BYTES, MemoryStore};
+pub use postgres::{PostgresStore, redact_url};
 pub use sqlite::SqliteStore;
 
 use crate::crypto::TokenHash;
@@ -22,6 +26,25 @@ use crate::scope::ScopeSet;
 #[derive(Debug, thiserror::Error)]
 #[error("storage failure: {0}")]
 pub struct StoreError(pub String);
+
+/// Marks the message of a [`StoreError::unavailable`]. A marker in the text
+/// rather than a second field keeps `StoreError(String)` constructible as it
+/// always was.
+const UNAVAILABLE: &str = "storage unavailable: ";
+
+impl StoreError {
+    /// The store cannot be reached now (a lost database connection): nothing
+    /// was done, and the request may be retried. Endpoints answer 503 with
+    /// `Retry-After` instead of 500.
+    pub fn unavailable(detail: impl std::fmt::Display) -> Self {
+        Self(format!("{UNAVAILABLE}{detail}"))
+    }
+
+    /// Whether this is [`StoreError::unavailable`].
+    pub fn is_unavailable(&self) -> bool {
+        self.0.starts_with(UNAVAILABLE)
+    }
+}
 
 /// The outcome of consuming a single-use artifact.
 #[derive(Debug, Clone)]
