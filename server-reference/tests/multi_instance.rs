@@ -417,3 +417,87 @@ async fn a_lost_database_is_503_with_retry_after_and_nothing_acknowledged_is_los
         .await;
     assert_eq!(resp.status(), 200, "{}", json(resp).await);
 }
+
+/// Management writes on several instances at once: none overwrites another
+/// (a change made on records another instance changed meanwhile is refused with
+/// 503 + `Retry-After` and retried here), every instance shows every record
+/// within `MANAGEMENT_REFRESH` (the records are kept in memory, reloaded when
+/// the stored document changed), and the protocol client a change registers
+/// works on every instance at once (clients are read from the store).
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn management_changes_on_any_instance_are_kept_and_seen_by_all() {
+    const ADMIN: (&str, &str) = ("admin@example.com", "demo-admin-key");
+    if !support::postgres::wanted("management_changes_on_any_instance_are_kept") {
+        return;
+    }
+    let d = Deployment::start(3).await;
+    let register = |i: usize| {
+        let d = &d;
+        async move {
+            let base = &d.instances[i].base;
+            for _ in 0..20 {
+                let resp = d
+                    .http
+                    .post(format!("{base}/api/rest/services?fields=id,secret"))
+                    .basic_auth(ADMIN.0, Some(ADMIN.1))
+                    .header("content-type", "application/json")
+                    .body(
+                        json!({"name": format!("Service {i}"), "homeUrl": "https://s.example",
+                               "redirectUris": [REDIRECT]})
+                        .to_string(),
+                    )
+                    .send()
+                    .await
+                    .unwrap();
+                match resp.status().as_u16() {
+                    201 => {
+                        let body = json(resp).await;
+                        return (token_of(&body, "id"), token_of(&body, "secret"));
+                    }
+                    503 => {
+                        assert!(resp.headers().contains_key("retry-after"));
+                        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+                    }
+                    other => panic!("registration on instance {i}: {other} {}", json(resp).await),
+                }
+            }
+            panic!("instance {i} never saved its registration")
+        }
+    };
+    let services = futures::future::join_all((0..3).map(register)).await;
+
+    let deadline = std::time::Instant::now() + oauth_server_reference::MANAGEMENT_REFRESH * 5;
+    for (id, secret) in &services {
+        for (i, instance) in d.instances.iter().enumerate() {
+            // The client the registration wrote is usable everywhere at once.
+            let resp = d
+                .post(
+                    i,
+                    "/api/rest/oauth2/token",
+                    Some((id, secret)),
+                    &[("grant_type", "client_credentials")],
+                )
+                .await;
+            assert_eq!(resp.status(), 200, "service {id} on instance {i}");
+            // The record itself shows once the instance reloaded the records.
+            loop {
+                let resp = d
+                    .http
+                    .get(format!("{}/api/rest/services/{id}", instance.base))
+                    .basic_auth(ADMIN.0, Some(ADMIN.1))
+                    .send()
+                    .await
+                    .unwrap();
+                if resp.status() == 200 {
+                    break;
+                }
+                assert_eq!(resp.status(), 404);
+                assert!(
+                    std::time::Instant::now() < deadline,
+                    "service {id} never showed on instance {i}"
+                );
+                tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+            }
+        }
+    }
+}

@@ -125,6 +125,26 @@ pub trait Store: Send + Sync + 'static {
     /// (one writer at a time) and acknowledges one only after this returned, so an
     /// acknowledged change survives a crash of a durable store.
     async fn save_management_records(&self, document: &str) -> Result<(), StoreError>;
+    /// Replaces the saved management records only if they still are `expected`
+    /// (`None`: none saved yet); returns whether it did. A store that several
+    /// processes share decides this in one conditional statement, so a change
+    /// made on stale records never overwrites another instance's; a store of one
+    /// process (whose changes the caller already serialises) just saves.
+    async fn replace_management_records(
+        &self,
+        _expected: Option<&str>,
+        document: &str,
+    ) -> Result<bool, StoreError> {
+        self.save_management_records(document).await?;
+        Ok(true)
+    }
+
+    /// Whether other server processes may change this store's records (the
+    /// PostgreSQL store): what this process keeps in memory must then be
+    /// checked against the store.
+    fn is_shared(&self) -> bool {
+        false
+    }
 
     /// Drops expired codes, tokens and `jti`s. Returns how many records went.
     async fn purge_expired(&self, now: Millis) -> Result<usize, StoreError>;

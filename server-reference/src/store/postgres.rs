@@ -572,6 +572,37 @@ impl Store for PostgresStore {
         Ok(())
     }
 
+    async fn replace_management_records(
+        &self,
+        expected: Option<&str>,
+        document: &str,
+    ) -> Result<bool, StoreError> {
+        let done =
+            match expected {
+                None => {
+                    sqlx::query(
+                        "INSERT INTO management_records (id, document) VALUES (1, $1) \
+                 ON CONFLICT (id) DO NOTHING",
+                    )
+                    .bind(document)
+                    .execute(&self.pool)
+                    .await
+                }
+                Some(expected) => sqlx::query(
+                    "UPDATE management_records SET document = $1 WHERE id = 1 AND document = $2",
+                )
+                .bind(document)
+                .bind(expected)
+                .execute(&self.pool)
+                .await,
+            };
+        Ok(done.map_err(|e| self.db(e))?.rows_affected() == 1)
+    }
+
+    fn is_shared(&self) -> bool {
+        true
+    }
+
     async fn purge_expired(&self, now: Millis) -> Result<usize, StoreError> {
         let mut tx = self.pool.begin().await.map_err(|e| self.db(e))?;
         let mut purged = 0;
