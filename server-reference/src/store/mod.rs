@@ -33,9 +33,11 @@ pub struct StoreError(pub String);
 const UNAVAILABLE: &str = "storage unavailable: ";
 
 impl StoreError {
-    /// The store cannot be reached now (a lost database connection): nothing
-    /// was done, and the request may be retried. Endpoints answer 503 with
-    /// `Retry-After` instead of 500.
+    /// The store cannot be reached now (a lost database connection): the
+    /// request is not acknowledged and may be retried (a write cut off before
+    /// its commit is rolled back by the database; one cut off during it may
+    /// have committed, and a retried single-use request then finds it used).
+    /// Endpoints answer 503 with `Retry-After` instead of 500.
     pub fn unavailable(detail: impl std::fmt::Display) -> Self {
         Self(format!("{UNAVAILABLE}{detail}"))
     }

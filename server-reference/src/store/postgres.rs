@@ -622,3 +622,49 @@ impl Store for PostgresStore {
         Ok(usize::try_from(purged).unwrap_or(usize::MAX))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn urls_are_named_without_their_password() {
+        assert_eq!(
+            redact_url(
+                "postgres://oauth:p%40ss+w@db.example:5433/oauth?password=x&sslmode=require"
+            ),
+            "postgres://oauth@db.example:5433/oauth?sslmode=require"
+        );
+        assert_eq!(
+            redact_url("postgresql://oauth@127.0.0.1/db?password=x"),
+            "postgresql://oauth@127.0.0.1/db"
+        );
+        assert_eq!(redact_url("postgres://[bad"), "postgres://[unparsable URL]");
+    }
+
+    #[test]
+    fn the_password_is_found_decoded_and_scrubbed() {
+        let p = password_of("postgres://oauth:p%40ss+w@h/db").unwrap();
+        assert_eq!(p, "p@ss+w");
+        assert_eq!(
+            scrub(Some(&p), "auth failed for p@ss+w".into()),
+            "auth failed for [redacted]"
+        );
+        assert_eq!(
+            password_of("postgres://oauth@h/db?password=q1").as_deref(),
+            Some("q1")
+        );
+    }
+
+    #[test]
+    fn a_nul_free_form_is_one_to_one() {
+        let forms: Vec<_> = ["a\0b", "a\\0b", "a\\\0b", "a\\\\0b", "plain"]
+            .iter()
+            .map(|s| nul_free(s).into_owned())
+            .collect();
+        assert!(forms.iter().all(|f| !f.contains('\0')));
+        let unique: std::collections::HashSet<_> = forms.iter().collect();
+        assert_eq!(unique.len(), forms.len());
+        assert_eq!(forms[4], "plain");
+    }
+}
