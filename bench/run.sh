@@ -152,6 +152,7 @@ if wants postgres && ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then
     # user when run as root; it stops when its stdin (fd PG_IN) closes at exit.
     pg_dir="$WORK/pg"
     mkdir -p "$pg_dir"
+    chmod 711 "$WORK" # the postgres user must reach its directory in it
     pg_pass=$(head -c 18 /dev/urandom | base64 | tr -dc 'A-Za-z0-9')
     printf '%s' "$pg_pass" >"$pg_dir/pwfile"
     pg_port=$((PORT_BASE + 4))
