@@ -12,7 +12,11 @@
 #               a fresh code per request (minted beforehand by examples/mint_codes.rs
 #               through the login form and GET /oauth/authorize)
 #   introspect  POST /oauth/introspect (RFC 7662) of a live token, client_secret_basic
-# for the memory store and the SQLite store (--database sqlite://…), and prints the
+# for the memory store, the SQLite store (--database sqlite://…) and, when Debian's
+# postgresql is installed, the PostgreSQL store (--database postgres://…, a
+# throwaway cluster with fsync on, started by server-reference/tests/support/
+# pg_cluster.sh on a free loopback port and stopped at exit); STORES (default
+# "memory sqlite postgres") picks some of them. It prints the
 # median requests/s, p50 and p99 latency over the repeats, the errors of all
 # repeats (non-2xx + socket errors), the server's RSS after the last repeat, the
 # median as a fraction of the baseline's, and the RSS of each store idle and at
@@ -25,6 +29,7 @@ DURATION="${DURATION:-10}"
 CONNS="${CONNS:-1 16 64}"
 REPEAT="${REPEAT:-3}"
 PORT_BASE="${PORT_BASE:-18080}"
+STORES="${STORES:-memory sqlite postgres}"
 HOST=127.0.0.1
 TARGET_DIR="${CARGO_TARGET_DIR:-target}"
 # basic CLIENT — client_secret_basic for a bench.toml client (secret: "CLIENT-secret").
@@ -139,8 +144,27 @@ bench_store() {
     kill "$pid"
 }
 
-bench_store memory $((PORT_BASE + 1))
-bench_store sqlite $((PORT_BASE + 2)) --database "sqlite://$WORK/bench.sqlite"
+wants() { [[ " $STORES " == *" $1 "* ]]; }
+wants memory && bench_store memory $((PORT_BASE + 1))
+wants sqlite && bench_store sqlite $((PORT_BASE + 2)) --database "sqlite://$WORK/bench.sqlite"
+if wants postgres && ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then
+    # A cluster of our own (initdb, fsync on, scram-sha-256), as the postgres
+    # user when run as root; it stops when its stdin (fd PG_IN) closes at exit.
+    pg_dir="$WORK/pg"
+    mkdir -p "$pg_dir"
+    chmod 711 "$WORK" # the postgres user must reach its directory in it
+    pg_pass=$(head -c 18 /dev/urandom | base64 | tr -dc 'A-Za-z0-9')
+    printf '%s' "$pg_pass" >"$pg_dir/pwfile"
+    pg_port=$((PORT_BASE + 4))
+    exec {PG_IN}> >(sh server-reference/tests/support/pg_cluster.sh "$pg_dir" "$pg_port" on >"$WORK/pg.out")
+    for _ in $(seq 1 600); do grep -q ready "$WORK/pg.out" 2>/dev/null && break; sleep 0.1; done
+    grep -q ready "$WORK/pg.out" || { echo "the PostgreSQL cluster did not start" >&2; exit 1; }
+    bench_store postgres $((PORT_BASE + 5)) \
+        --database "postgres://oauth:$pg_pass@127.0.0.1:$pg_port/postgres"
+    exec {PG_IN}>&-
+elif wants postgres; then
+    echo "postgres: skipped, PostgreSQL is not installed (apt-get install postgresql)" >&2
+fi
 # The idle-RSS target of docs/performance.md is the server as users start it: the demo fixture, whose two
 # Argon2id password hashes at start-up leave more heap behind than bench.toml's one.
 start demo "$SERVER" --listen "$HOST:$((PORT_BASE + 3))"

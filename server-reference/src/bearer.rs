@@ -52,6 +52,7 @@ impl BearerError {
             BearerError::InsufficientScope(_) | BearerError::UntrustedClient => {
                 StatusCode::FORBIDDEN
             }
+            BearerError::Store(e) if e.is_unavailable() => StatusCode::SERVICE_UNAVAILABLE,
             BearerError::Store(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -98,6 +99,12 @@ impl BearerError {
             tracing::error!(error = %e, "storage failure");
         }
         let mut response = (self.status(), Json(body)).into_response();
+        if self.status() == StatusCode::SERVICE_UNAVAILABLE {
+            response.headers_mut().insert(
+                header::RETRY_AFTER,
+                HeaderValue::from(crate::hashing::RETRY_AFTER_SECS),
+            );
+        }
         if !matches!(self, BearerError::Store(_)) {
             response
                 .headers_mut()

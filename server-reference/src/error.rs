@@ -47,6 +47,17 @@ impl ErrorCode {
             ErrorCode::InsufficientScope => "insufficient_scope",
         }
     }
+
+    /// The code a storage failure is answered with: `temporarily_unavailable`
+    /// when the store cannot be reached now (a retry may succeed), else
+    /// `server_error`.
+    pub fn of_store(e: &StoreError) -> Self {
+        if e.is_unavailable() {
+            ErrorCode::TemporarilyUnavailable
+        } else {
+            ErrorCode::ServerError
+        }
+    }
 }
 
 /// An OAuth error answered as JSON (RFC 6749 §5.2).
@@ -117,7 +128,14 @@ impl From<StoreError> for OAuthError {
             );
         }
         tracing::error!(error = %e, "storage failure");
-        OAuthError::server_error()
+        if e.is_unavailable() {
+            OAuthError::new(
+                ErrorCode::TemporarilyUnavailable,
+                "the server's storage is unreachable; try again later",
+            )
+        } else {
+            OAuthError::server_error()
+        }
     }
 }
 

@@ -36,7 +36,7 @@ pub mod variants;
 
 pub use config::Config;
 pub use faults::Fault;
-pub use server::{ServerHandle, SpawnError, serve_on, spawn, spawn_with_store};
+pub use server::{MANAGEMENT_REFRESH, ServerHandle, SpawnError, serve_on, spawn, spawn_with_store};
 pub use state::AppState;
 
 /// The router serving every endpoint of every dialect.

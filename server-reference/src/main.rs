@@ -7,7 +7,7 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 
 use clap::Parser;
-use oauth_server_reference::store::SqliteStore;
+use oauth_server_reference::store::{PostgresStore, SqliteStore, redact_url};
 use oauth_server_reference::{Config, spawn, spawn_with_store};
 
 #[derive(Debug, Parser)]
@@ -23,8 +23,10 @@ struct Args {
     /// Address to listen on (port 0 picks a free port).
     #[arg(long, default_value = "127.0.0.1:8080", value_name = "ADDR")]
     listen: SocketAddr,
-    /// Durable storage, `sqlite://PATH` (created if missing). Without it, everything
-    /// is kept in memory and lost at exit.
+    /// Durable storage: `sqlite://PATH` (created if missing; one server process),
+    /// or `postgres://USER:PASSWORD@HOST:PORT/DB` (shared: several server
+    /// processes may serve one database). Without it, everything is kept in
+    /// memory and lost at exit. The password is never printed.
     #[arg(long, value_name = "URL")]
     database: Option<String>,
     /// Seconds a client has to send a complete request head, counted from the
@@ -88,8 +90,17 @@ async fn run(args: Args) -> Result<(), Box<dyn std::error::Error>> {
                 .map_err(|e| format!("--database {url}: {e}"))?;
             spawn_with_store(config.clone(), args.listen, std::sync::Arc::new(store)).await?
         }
+        Some(url) if url.starts_with("postgres://") || url.starts_with("postgresql://") => {
+            // The store's errors name the URL without its password.
+            let store = PostgresStore::open(url).await?;
+            spawn_with_store(config.clone(), args.listen, std::sync::Arc::new(store)).await?
+        }
         Some(url) => {
-            return Err(format!("--database {url}: only sqlite://PATH is supported").into());
+            return Err(format!(
+                "--database {}: expected sqlite://PATH or postgres://…",
+                redact_url(url)
+            )
+            .into());
         }
         None => spawn(config.clone(), args.listen).await?,
     };

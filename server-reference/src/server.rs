@@ -15,6 +15,10 @@ use crate::connections::{self, Limits};
 use crate::state::AppState;
 use crate::store::Store;
 
+/// How often a server on a shared store reloads the management records
+/// (`Store::is_shared`): the longest another instance's change goes unseen here.
+pub const MANAGEMENT_REFRESH: Duration = Duration::from_secs(1);
+
 /// Why the server could not start.
 #[derive(Debug, thiserror::Error)]
 pub enum SpawnError {
@@ -121,7 +125,23 @@ pub async fn serve_on(listener: TcpListener, state: AppState) -> Result<ServerHa
         .await
     });
     let purge_state = state.clone();
-    let purge = tokio::spawn(async move {
+    let refresh_state = state.clone();
+    // With a shared store, the management records another instance changed are
+    // loaded within a second (they are kept in memory for every request).
+    let refresh = async move {
+        if !refresh_state.store().is_shared() {
+            return;
+        }
+        let mut tick = tokio::time::interval(MANAGEMENT_REFRESH);
+        loop {
+            tick.tick().await;
+            let (management, store) = (refresh_state.management(), refresh_state.store());
+            if let Err(e) = management.refresh(store).await {
+                tracing::warn!(error = %e, "reloading the management records failed");
+            }
+        }
+    };
+    let purge = async move {
         // The first purge comes one period after start, not at once: tests that
         // move the server clock forward must not race a purge of their records.
         let period = Duration::from_secs(60);
@@ -132,6 +152,9 @@ pub async fn serve_on(listener: TcpListener, state: AppState) -> Result<ServerHa
                 tracing::warn!(error = %e, "purging expired records failed");
             }
         }
+    };
+    let purge = tokio::spawn(async move {
+        tokio::join!(purge, refresh);
     });
     Ok(ServerHandle {
         addr,

@@ -41,13 +41,13 @@ async fn pushed_uri(server: &TestServer, extra: &[(&str, &str)]) -> String {
 }
 
 /// Sends the user agent with `params` and drives login and consent as alice.
-async fn use_uri(browser: &mut Browser<'_>, params: &[(&str, &str)]) -> support::browser::Page {
+async fn use_uri(browser: &mut Browser, params: &[(&str, &str)]) -> support::browser::Page {
     let first = browser.authorize(params).await;
     browser.drive(first, "alice", "alice-password", true).await
 }
 
 /// Uses `uri` as `client_id` and asserts that a code comes back.
-async fn assert_code(browser: &mut Browser<'_>, client_id: &str, uri: &str) {
+async fn assert_code(browser: &mut Browser, client_id: &str, uri: &str) {
     let last = use_uri(browser, &[("client_id", client_id), ("request_uri", uri)]).await;
     assert!(callback(&last).code().is_some(), "{last:?}");
 }

@@ -12,10 +12,11 @@ use oauth_server_reference::model::{
 };
 use oauth_server_reference::scope::ScopeSet;
 use oauth_server_reference::state::client_from_config;
-use oauth_server_reference::store::{Consumed, MemoryStore, SqliteStore, Store};
+use oauth_server_reference::store::{Consumed, MemoryStore, PostgresStore, SqliteStore, Store};
 use support::TempDir;
 
-/// One test per store: `<test>::memory` and `<test>::sqlite`.
+/// One test per store: `<test>::memory`, `<test>::sqlite` and `<test>::postgres`
+/// (a schema of its own in the test binary's cluster; see `support::postgres`).
 macro_rules! contract {
     ($($name:ident),* $(,)?) => {$(
         mod $name {
@@ -28,6 +29,13 @@ macro_rules! contract {
             async fn sqlite() {
                 let (store, _dir) = super::sqlite().await;
                 super::$name(store).await
+            }
+
+            #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+            async fn postgres() {
+                if let Some(store) = super::postgres(stringify!($name)).await {
+                    super::$name(store).await
+                }
             }
         }
     )*};
@@ -42,6 +50,7 @@ contract!(
     revoking_a_grant_covers_later_tokens,
     revoking_one_token,
     jti_replay_is_detected,
+    any_jti_string_is_recorded_as_itself,
     consent_is_remembered_and_replaced,
     purge_drops_only_expired_records,
     management_records_are_replaced_whole,
@@ -57,6 +66,17 @@ async fn sqlite() -> (Arc<dyn Store>, TempDir) {
         .await
         .expect("sqlite store opens");
     (Arc::new(store), dir)
+}
+
+async fn postgres(test: &str) -> Option<Arc<dyn Store>> {
+    if !support::postgres::wanted(test) {
+        return None;
+    }
+    let url = support::postgres::cluster().fresh_schema().await;
+    let store = PostgresStore::open(&url)
+        .await
+        .expect("postgres store opens");
+    Some(Arc::new(store))
 }
 
 const NOW: Millis = 1_800_000_000_000;
@@ -476,6 +496,26 @@ async fn jti_replay_is_detected(store: Arc<dyn Store>) {
     })
     .await;
     assert_eq!(outcomes.iter().filter(|fresh| **fresh).count(), 1);
+}
+
+/// An assertion's `jti` is any JSON string: a NUL or a backslash must neither
+/// fail the store nor make two ids collide.
+async fn any_jti_string_is_recorded_as_itself(store: Arc<dyn Store>) {
+    let exp = NOW + 300_000;
+    for jti in ["a\0b", "a\\0b", "a\\\0b", "\0"] {
+        assert!(
+            store.record_jti("demo-jwt", jti, exp, NOW).await.unwrap(),
+            "{jti:?} is new"
+        );
+    }
+    for jti in ["a\0b", "a\\0b", "a\\\0b", "\0"] {
+        assert!(
+            !store.record_jti("demo-jwt", jti, exp, NOW).await.unwrap(),
+            "{jti:?} is a replay"
+        );
+    }
+    assert!(store.client("demo\0").await.unwrap().is_none());
+    assert!(store.user("alice\0").await.unwrap().is_none());
 }
 
 async fn consent_is_remembered_and_replaced(store: Arc<dyn Store>) {

@@ -64,8 +64,13 @@ impl ApiError {
     /// A storage failure: logged here, answered without its cause.
     pub(crate) fn storage(e: crate::store::StoreError) -> Self {
         tracing::error!(error = %e, "storage failure");
+        let status = if e.is_unavailable() {
+            StatusCode::SERVICE_UNAVAILABLE
+        } else {
+            StatusCode::INTERNAL_SERVER_ERROR
+        };
         Self::new(
-            StatusCode::INTERNAL_SERVER_ERROR,
+            status,
             "the server could not complete the request (storage); try again later",
         )
     }
@@ -86,6 +91,12 @@ impl IntoResponse for ApiError {
             error["source"] = json!({ "pointer": pointer });
         }
         let mut response = respond(self.status, &json!({ "errors": [error] }));
+        if self.status == StatusCode::SERVICE_UNAVAILABLE {
+            response.headers_mut().insert(
+                header::RETRY_AFTER,
+                HeaderValue::from(crate::hashing::RETRY_AFTER_SECS),
+            );
+        }
         if self.status == StatusCode::UNAUTHORIZED {
             response.headers_mut().insert(
                 header::WWW_AUTHENTICATE,

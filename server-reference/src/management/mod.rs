@@ -44,6 +44,11 @@ pub(crate) struct Management {
     data: Mutex<Data>,
     /// Serialises changes; held across the `Store` write.
     writer: tokio::sync::Mutex<()>,
+    /// The configuration's records, under which a stored document is laid.
+    configured: Data,
+    /// The stored document `data` was last loaded from or saved as: with a
+    /// shared store, a change is saved only if the stored one is still this.
+    seen: Mutex<Option<String>>,
 }
 
 /// The records as saved in the `Store`: one JSON document.
@@ -128,14 +133,17 @@ impl Management {
                 (t.id.clone(), tenant)
             })
             .collect();
+        let configured = Data {
+            tenants,
+            services: BTreeMap::new(),
+            segment: segment_apps::from_config(config),
+        };
         Self {
             accounts: config.accounts.iter().map(Account::from_config).collect(),
-            data: Mutex::new(Data {
-                tenants,
-                services: BTreeMap::new(),
-                segment: segment_apps::from_config(config),
-            }),
+            data: Mutex::new(configured.clone()),
             writer: tokio::sync::Mutex::new(()),
+            configured,
+            seen: Mutex::new(None),
         }
     }
 
@@ -145,12 +153,9 @@ impl Management {
     pub(crate) async fn load(config: &Config, store: &dyn Store) -> Result<Self, StoreError> {
         let mut management = Self::from_config(config);
         if let Some(document) = store.management_records().await? {
-            let saved: Data = serde_json::from_str(&document)
-                .map_err(|e| StoreError(format!("unreadable management records: {e}")))?;
             let data = management.data.get_mut().unwrap_or_else(|e| e.into_inner());
-            data.tenants.extend(saved.tenants);
-            data.services.extend(saved.services);
-            data.segment.extend(saved.segment);
+            *data = overlay(&management.configured, &document)?;
+            *management.seen.get_mut().unwrap_or_else(|e| e.into_inner()) = Some(document);
             // A crash between a saved change and its client write left the client
             // behind: the records are the truth, so write every app's client again.
             for client in segment_apps::clients(&data.segment) {
@@ -188,19 +193,51 @@ impl Management {
         f: impl FnOnce(&mut Data) -> Result<(T, Option<Client>), ApiError>,
     ) -> Result<T, ApiError> {
         let _one_at_a_time = self.writer.lock().await;
+        if store.is_shared() {
+            // Another instance may have changed the records: change the latest.
+            self.refresh(store).await.map_err(ApiError::storage)?;
+        }
         let mut next = self.data().clone();
         let (value, client) = f(&mut next)?;
         let document = serde_json::to_string(&next)
             .map_err(|e| ApiError::storage(StoreError(e.to_string())))?;
-        store
-            .save_management_records(&document)
+        let expected = self.seen().clone();
+        let saved = store
+            .replace_management_records(expected.as_deref(), &document)
             .await
             .map_err(ApiError::storage)?;
+        if !saved {
+            // Another instance saved in between: nothing of this change was
+            // made; the caller may try again (on the records as they are now).
+            return Err(ApiError::storage(StoreError::unavailable(
+                "the management records changed on another instance",
+            )));
+        }
+        *self.seen() = Some(document);
         *self.data() = next;
         if let Some(client) = client {
             store.put_client(client).await.map_err(ApiError::storage)?;
         }
         Ok(value)
+    }
+
+    /// Loads the records again if the stored document is not the one last seen
+    /// (another instance on a shared store changed them). A no-op read for a
+    /// store of one process, whose document only this process writes.
+    pub(crate) async fn refresh(&self, store: &dyn Store) -> Result<(), StoreError> {
+        let stored = store.management_records().await?;
+        if stored == *self.seen() {
+            return Ok(());
+        }
+        if let Some(document) = &stored {
+            *self.data() = overlay(&self.configured, document)?;
+        }
+        *self.seen() = stored;
+        Ok(())
+    }
+
+    fn seen(&self) -> MutexGuard<'_, Option<String>> {
+        self.seen.lock().unwrap_or_else(|e| e.into_inner())
     }
 
     pub(crate) fn accounts(&self) -> &[Account] {
@@ -212,6 +249,18 @@ impl Management {
     pub(crate) fn data(&self) -> MutexGuard<'_, Data> {
         self.data.lock().unwrap_or_else(|e| e.into_inner())
     }
+}
+
+/// The configuration's records overlaid with a stored document: a saved tenant
+/// (or workspace, or service) replaces the configured one of the same id.
+fn overlay(configured: &Data, document: &str) -> Result<Data, StoreError> {
+    let saved: Data = serde_json::from_str(document)
+        .map_err(|e| StoreError(format!("unreadable management records: {e}")))?;
+    let mut data = configured.clone();
+    data.tenants.extend(saved.tenants);
+    data.services.extend(saved.services);
+    data.segment.extend(saved.segment);
+    Ok(data)
 }
 
 /// The management endpoints, merged into the server's router. Every answer under

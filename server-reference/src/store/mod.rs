@@ -1,10 +1,13 @@
-//! Storage behind a trait, so the in-memory store (default) and the durable one
-//! (SQLite) serve the same endpoints and pass the same tests.
+//! Storage behind a trait, so the in-memory store (default), the durable one
+//! (SQLite) and the shared one (PostgreSQL, for several server instances) serve
+//! the same endpoints and pass the same tests.
 //!
 //! Every operation that must be single-use (codes, refresh tokens, assertion `jti`s)
 //! is one atomic call here, so race safety does not depend on the caller.
 
 mod memory;
+mod postgres;
+mod rows;
 mod sqlite;
 
 use std::sync::Arc;
@@ -12,6 +15,7 @@ use std::sync::Arc;
 use async_trait::async_trait;
 
 pub use memory::{MAX_JTI_BYTES, MemoryStore};
+pub use postgres::{PostgresStore, redact_url};
 pub use sqlite::SqliteStore;
 
 use crate::crypto::TokenHash;
@@ -27,6 +31,10 @@ pub struct StoreError(pub String);
 
 /// How a full table's message begins ([`StoreError::is_full`]).
 const FULL: &str = "table full: ";
+/// Marks the message of a [`StoreError::unavailable`]. A marker in the text
+/// rather than a second field keeps `StoreError(String)` constructible as it
+/// always was.
+const UNAVAILABLE: &str = "storage unavailable: ";
 
 impl StoreError {
     /// A bounded table has no room for a live entry (the memory store's
@@ -37,6 +45,20 @@ impl StoreError {
 
     pub fn is_full(&self) -> bool {
         self.0.starts_with(FULL)
+    }
+
+    /// The store cannot be reached now (a lost database connection): the
+    /// request is not acknowledged and may be retried (a write cut off before
+    /// its commit is rolled back by the database; one cut off during it may
+    /// have committed, and a retried single-use request then finds it used).
+    /// Endpoints answer 503 with `Retry-After` instead of 500.
+    pub fn unavailable(detail: impl std::fmt::Display) -> Self {
+        Self(format!("{UNAVAILABLE}{detail}"))
+    }
+
+    /// Whether this is [`StoreError::unavailable`].
+    pub fn is_unavailable(&self) -> bool {
+        self.0.starts_with(UNAVAILABLE)
     }
 }
 
@@ -120,6 +142,26 @@ pub trait Store: Send + Sync + 'static {
     /// (one writer at a time) and acknowledges one only after this returned, so an
     /// acknowledged change survives a crash of a durable store.
     async fn save_management_records(&self, document: &str) -> Result<(), StoreError>;
+    /// Replaces the saved management records only if they still are `expected`
+    /// (`None`: none saved yet); returns whether it did. A store that several
+    /// processes share decides this in one conditional statement, so a change
+    /// made on stale records never overwrites another instance's; a store of one
+    /// process (whose changes the caller already serialises) just saves.
+    async fn replace_management_records(
+        &self,
+        _expected: Option<&str>,
+        document: &str,
+    ) -> Result<bool, StoreError> {
+        self.save_management_records(document).await?;
+        Ok(true)
+    }
+
+    /// Whether other server processes may change this store's records (the
+    /// PostgreSQL store): what this process keeps in memory must then be
+    /// checked against the store.
+    fn is_shared(&self) -> bool {
+        false
+    }
 
     /// Drops expired codes, tokens and `jti`s. Returns how many records went.
     async fn purge_expired(&self, now: Millis) -> Result<usize, StoreError>;

@@ -33,13 +33,13 @@ use sqlx::{ConnectOptions, Connection, Row};
 mod writer;
 use writer::Writer;
 
-use super::{Consumed, Store, StoreError};
-use crate::config::KeyConfig;
-use crate::crypto::{PasswordDigest, TokenHash};
-use crate::model::{
-    AuthCode, AuthMethod, ChallengeMethod, Client, GrantId, GrantType, Millis, PkcePolicy,
-    RedirectPolicy, TokenKind, TokenRecord, TotpSecret, User,
+use super::rows::{
+    ClientColumns, client_from_row, code_from_row, kind_name, ms, name_of, scope, token_from_row,
+    user_from_row,
 };
+use super::{Consumed, Store, StoreError};
+use crate::crypto::TokenHash;
+use crate::model::{AuthCode, Client, GrantId, Millis, TokenRecord, User};
 use crate::scope::ScopeSet;
 
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
@@ -58,19 +58,6 @@ pub struct SqliteStore {
 
 fn db(e: impl std::fmt::Display) -> StoreError {
     StoreError(format!("sqlite: {e}"))
-}
-
-fn corrupt(what: &str, e: impl std::fmt::Display) -> StoreError {
-    StoreError(format!("sqlite: unreadable {what}: {e}"))
-}
-
-/// Milliseconds as SQLite's signed 64-bit integer (valid until the year 292 million).
-fn ms(m: Millis) -> i64 {
-    i64::try_from(m).unwrap_or(i64::MAX)
-}
-
-fn millis(v: i64) -> Millis {
-    u64::try_from(v).unwrap_or(0)
 }
 
 impl SqliteStore {
@@ -162,172 +149,11 @@ impl SqliteStore {
     }
 }
 
-fn to_json<T: serde::Serialize>(v: &T) -> Result<String, StoreError> {
-    serde_json::to_string(v).map_err(db)
-}
-
-fn from_json<T: serde::de::DeserializeOwned>(what: &str, s: &str) -> Result<T, StoreError> {
-    serde_json::from_str(s).map_err(|e| corrupt(what, e))
-}
-
-/// A unit enum's serde name (`"exact"`, `"S256"`), stored as plain text.
-fn name_of<T: serde::Serialize>(v: &T) -> Result<String, StoreError> {
-    match serde_json::to_value(v).map_err(db)? {
-        serde_json::Value::String(s) => Ok(s),
-        other => Err(db(format!("not a unit enum: {other}"))),
-    }
-}
-
-fn from_name<T: serde::de::DeserializeOwned>(what: &str, s: &str) -> Result<T, StoreError> {
-    serde_json::from_value(serde_json::Value::String(s.to_owned())).map_err(|e| corrupt(what, e))
-}
-
-fn scope(what: &str, s: &str) -> Result<ScopeSet, StoreError> {
-    ScopeSet::parse(s).map_err(|e| corrupt(what, e))
-}
-
-fn hash(what: &str, bytes: Vec<u8>) -> Result<TokenHash, StoreError> {
-    let arr: [u8; 32] = bytes
-        .try_into()
-        .map_err(|b: Vec<u8>| corrupt(what, format!("hash of {} bytes", b.len())))?;
-    Ok(TokenHash::from_bytes(arr))
-}
-
-fn keys_json(client: &Client) -> Result<String, StoreError> {
-    let keys = client
-        .keys
-        .iter()
-        .map(|k| {
-            let alg = match k.alg {
-                jsonwebtoken::Algorithm::RS256 => "RS256",
-                jsonwebtoken::Algorithm::ES256 => "ES256",
-                other => return Err(db(format!("key {:?}: cannot store {other:?}", k.kid))),
-            };
-            Ok(serde_json::json!({"kid": k.kid, "alg": alg, "public_key_pem": k.public_key_pem}))
-        })
-        .collect::<Result<Vec<_>, _>>()?;
-    to_json(&keys)
-}
-
-fn client_from_row(row: &SqliteRow) -> Result<Client, StoreError> {
-    let get_s = |c: &str| row.try_get::<String, _>(c).map_err(db);
-    let keys: Vec<serde_json::Value> = from_json("client keys", &get_s("keys")?)?;
-    let keys = keys
-        .into_iter()
-        .map(|k| {
-            let field = |f: &str| k[f].as_str().unwrap_or_default().to_owned();
-            KeyConfig {
-                kid: field("kid"),
-                alg: field("alg"),
-                public_key_pem: field("public_key_pem"),
-            }
-            .decode()
-            .map_err(|e| corrupt("client key", e))
-        })
-        .collect::<Result<Vec<_>, _>>()?;
-    let secret = row
-        .try_get::<Option<Vec<u8>>, _>("secret_hash")
-        .map_err(db)?
-        .map(|b| hash("client secret", b))
-        .transpose()?;
-    Ok(Client {
-        id: get_s("id")?.into(),
-        name: get_s("name")?,
-        secret,
-        auth_methods: from_json::<Vec<AuthMethod>>("auth methods", &get_s("auth_methods")?)?,
-        grants: from_json::<Vec<GrantType>>("grants", &get_s("grants")?)?,
-        redirect_uris: from_json("redirect uris", &get_s("redirect_uris")?)?,
-        redirect_policy: from_name::<RedirectPolicy>(
-            "redirect policy",
-            &get_s("redirect_policy")?,
-        )?,
-        scopes: scope("client scopes", &get_s("scopes")?)?,
-        default_scope: scope("default scope", &get_s("default_scope")?)?,
-        pkce: from_name::<PkcePolicy>("pkce policy", &get_s("pkce")?)?,
-        allow_plain_pkce: row.try_get("allow_plain_pkce").map_err(db)?,
-        trusted: row.try_get("trusted").map_err(db)?,
-        keys,
-        access_token_ttl_secs: row
-            .try_get::<Option<i64>, _>("access_token_ttl_secs")
-            .map_err(db)?
-            .map(|v| u64::try_from(v).unwrap_or(0)),
-    })
-}
-
-fn user_from_row(row: &SqliteRow) -> Result<User, StoreError> {
-    Ok(User {
-        username: row.try_get("username").map_err(db)?,
-        name: row.try_get("name").map_err(db)?,
-        email: row.try_get("email").map_err(db)?,
-        password: PasswordDigest::from_phc(row.try_get("password").map_err(db)?),
-        totp_secret: row
-            .try_get::<Option<String>, _>("totp_secret")
-            .map_err(db)?
-            .map(TotpSecret),
-    })
-}
-
-fn code_from_row(row: &SqliteRow) -> Result<AuthCode, StoreError> {
-    let challenge = match (
-        row.try_get::<Option<String>, _>("challenge").map_err(db)?,
-        row.try_get::<Option<String>, _>("challenge_method")
-            .map_err(db)?,
-    ) {
-        (Some(c), Some(m)) => Some((c, from_name::<ChallengeMethod>("challenge method", &m)?)),
-        _ => None,
-    };
-    Ok(AuthCode {
-        hash: hash("code", row.try_get("hash").map_err(db)?)?,
-        client_id: row.try_get("client_id").map_err(db)?,
-        username: row.try_get("username").map_err(db)?,
-        redirect_uri: row.try_get("redirect_uri").map_err(db)?,
-        scope: scope(
-            "code scope",
-            &row.try_get::<String, _>("scope").map_err(db)?,
-        )?,
-        challenge,
-        expires_at: millis(row.try_get("expires_at").map_err(db)?),
-        grant_id: grant_id(row)?,
-    })
-}
-
-fn grant_id(row: &SqliteRow) -> Result<GrantId, StoreError> {
-    let text: &str = row.try_get("grant_id").map_err(db)?;
-    text.parse()
-        .map(GrantId)
-        .map_err(|e| corrupt("grant id", e))
-}
-
 /// Selects a token with `revoked` already folded with its grant's revocation.
 const TOKEN_VIEW: &str = "SELECT t.hash, t.kind, t.client_id, t.username, t.scope, t.issued_at, \
      t.expires_at, t.grant_id, t.consumed, \
      (t.revoked OR EXISTS (SELECT 1 FROM revoked_grants g WHERE g.grant_id = t.grant_id)) AS revoked \
      FROM tokens t WHERE t.hash = ?";
-
-fn token_from_row(row: &SqliteRow) -> Result<TokenRecord, StoreError> {
-    let kind = match row.try_get::<&str, _>("kind").map_err(db)? {
-        "access" => TokenKind::Access,
-        "refresh" => TokenKind::Refresh,
-        other => return Err(corrupt("token kind", other)),
-    };
-    Ok(TokenRecord {
-        hash: hash("token", row.try_get("hash").map_err(db)?)?,
-        kind,
-        client_id: row.try_get("client_id").map_err(db)?,
-        username: row.try_get("username").map_err(db)?,
-        scope: scope(
-            "token scope",
-            &row.try_get::<String, _>("scope").map_err(db)?,
-        )?,
-        issued_at: millis(row.try_get("issued_at").map_err(db)?),
-        expires_at: row
-            .try_get::<Option<i64>, _>("expires_at")
-            .map_err(db)?
-            .map(millis),
-        grant_id: grant_id(row)?,
-        revoked: row.try_get("revoked").map_err(db)?,
-    })
-}
 
 /// Inserts one token inside `tx`.
 async fn insert_token_in(conn: &mut SqliteConnection, t: &TokenRecord) -> Result<(), sqlx::Error> {
@@ -336,10 +162,7 @@ async fn insert_token_in(conn: &mut SqliteConnection, t: &TokenRecord) -> Result
          grant_id, revoked) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
     )
     .bind(&t.hash.as_bytes()[..])
-    .bind(match t.kind {
-        TokenKind::Access => "access",
-        TokenKind::Refresh => "refresh",
-    })
+    .bind(kind_name(t.kind))
     .bind(&t.client_id)
     .bind(t.username.as_deref())
     .bind(t.scope.to_string())
@@ -369,12 +192,14 @@ impl Store for SqliteStore {
     }
 
     async fn put_client(&self, c: Client) -> Result<(), StoreError> {
-        let auth_methods = to_json(&c.auth_methods)?;
-        let grants = to_json(&c.grants)?;
-        let redirect_uris = to_json(&c.redirect_uris)?;
-        let redirect_policy = name_of(&c.redirect_policy)?;
-        let pkce = name_of(&c.pkce)?;
-        let keys = keys_json(&c)?;
+        let ClientColumns {
+            auth_methods,
+            grants,
+            redirect_uris,
+            redirect_policy,
+            pkce,
+            keys,
+        } = ClientColumns::of(&c)?;
         self.writer
             .run(move |conn| {
                 Box::pin(async move {

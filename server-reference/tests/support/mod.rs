@@ -4,13 +4,14 @@
 #![allow(dead_code, unreachable_pub)]
 
 pub use oauth_test_support as browser;
+pub mod postgres;
 
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU32, Ordering};
 
-use oauth_server_reference::store::{SqliteStore, Store};
+use oauth_server_reference::store::{PostgresStore, SqliteStore, Store};
 use oauth_server_reference::{Config, ServerHandle, spawn, spawn_with_store};
 
 /// Demo fixture values (docs/demo-fixture.md).
@@ -32,8 +33,10 @@ impl TestServer {
         Self::with_config(Config::demo()).await
     }
 
-    /// The store comes from `OAUTH_TEST_STORE`: `memory` (default) or `sqlite` (a
-    /// fresh database file per server), so one suite runs against both (docs/rules.md#storage-and-durability).
+    /// The store comes from `OAUTH_TEST_STORE`: `memory` (default), `sqlite` (a
+    /// fresh database file per server) or `postgres` (a fresh schema per server
+    /// in the test binary's cluster, `support/postgres.rs`), so one suite runs
+    /// against all three (docs/rules.md#storage-and-durability).
     pub async fn with_config(config: Config) -> Self {
         let addr: SocketAddr = "127.0.0.1:0".parse().unwrap();
         match test_store().as_str() {
@@ -56,7 +59,14 @@ impl TestServer {
                     db_dir: Some(dir),
                 }
             }
-            other => panic!("OAUTH_TEST_STORE={other:?}: expected memory or sqlite"),
+            "postgres" => {
+                let url = postgres::cluster().fresh_schema().await;
+                let store = PostgresStore::open(&url)
+                    .await
+                    .expect("postgres store opens");
+                Self::with_store(config, Arc::new(store)).await
+            }
+            other => panic!("OAUTH_TEST_STORE={other:?}: expected memory, sqlite or postgres"),
         }
     }
 

@@ -73,7 +73,7 @@ pub(super) async fn decision(
             return error_redirect(
                 &state,
                 &target(&request),
-                ErrorCode::ServerError,
+                ErrorCode::of_store(&e),
                 "try again",
             );
         }
@@ -96,7 +96,7 @@ pub(super) async fn decision(
         return error_redirect(
             &state,
             &target(&request),
-            ErrorCode::ServerError,
+            ErrorCode::of_store(&e),
             "try again",
         );
     }
@@ -136,7 +136,7 @@ pub(super) async fn resume(
             error_redirect(
                 &state,
                 &target(&request),
-                ErrorCode::ServerError,
+                ErrorCode::of_store(&e),
                 "try again",
             )
         }

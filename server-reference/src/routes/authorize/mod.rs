@@ -143,7 +143,7 @@ async fn proceed(
             return error_redirect(
                 state,
                 &target(&request),
-                ErrorCode::ServerError,
+                ErrorCode::of_store(&e),
                 "try again",
             );
         }
@@ -183,7 +183,7 @@ async fn respond(
         Ok(params) => redirect_with(state, &target, params, !state.fault(Fault::StateDropped)),
         Err(e) => {
             tracing::error!(error = %e, "storage failure");
-            error_redirect(state, &target, ErrorCode::ServerError, "try again")
+            error_redirect(state, &target, ErrorCode::of_store(&e), "try again")
         }
     }
 }
