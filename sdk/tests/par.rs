@@ -10,7 +10,7 @@ use oauth_sdk::{
     ProtocolViolation, Provider, RedirectUrl, Scope,
 };
 use oauth_server_reference::{Config, spawn};
-use support::browser::Browser;
+use oauth_test_support::Browser;
 use support::gitlab_client;
 use url::Url;
 use wiremock::matchers::{method, path};
@@ -263,9 +263,10 @@ async fn reference_flow(require: bool) {
         .unwrap()
         .into_parts();
     assert!(url.query().unwrap().contains("request_uri="), "{url}");
-    let callback = Browser::new("alice", "alice-password")
-        .authorize(&url, CALLBACK)
-        .await;
+    let callback = Browser::new(&url)
+        .authorize_until(&url, CALLBACK, "alice", "alice-password")
+        .await
+        .expect("the server sends the user back");
     let cb = pending.validate(&callback).expect("callback validates");
     let token = client.exchange_code(cb).send().await.unwrap();
     let scopes: Vec<&str> = token
