@@ -2,9 +2,10 @@
 //! lease, compare-and-swap saves, `invalid_grant` checked against the store,
 //! and (feature `redis`) `RedisStore` against a real `redis-server`.
 //!
-//! The other processes are this test binary run again: the ignored test
-//! `child_process` does the work of one replica when `OAUTH_SHARED_CHILD`
-//! holds its orders (JSON), prints `READY`, waits for a line on stdin (so all
+//! The other processes are this test binary run again, running the one test
+//! [`REPLICA_ENTRY`]: when `OAUTH_SHARED_CHILD` holds a replica's orders
+//! (JSON), that test does the work of one replica instead of its own
+//! (`serve_as_replica`): it prints `READY`, waits for a line on stdin (so all
 //! replicas start together), and prints one `RESULT` line per call.
 //!
 //! The Redis tests start `redis-server` on a free loopback port (without
@@ -157,12 +158,15 @@ struct Orders {
 
 const CHILD_ENV: &str = "OAUTH_SHARED_CHILD";
 
-/// One replica (run by the parent tests, with `OAUTH_SHARED_CHILD` set).
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-#[ignore = "a child process of the multi-process tests"]
-async fn child_process() {
+/// The test a replica process runs: it checks for orders first, so in a
+/// replica it serves them, and in the parent it is an ordinary test.
+const REPLICA_ENTRY: &str = "processes_sharing_a_file_store_refresh_once_and_burn_nothing";
+
+/// Does one replica's work when this process is a replica (`OAUTH_SHARED_CHILD`
+/// set); returns whether it was one.
+async fn serve_as_replica() -> bool {
     let Ok(orders) = std::env::var(CHILD_ENV) else {
-        return;
+        return false;
     };
     let orders: Orders = serde_json::from_str(&orders).unwrap();
     let store: Arc<dyn TokenStore> = match &orders.store {
@@ -218,6 +222,7 @@ async fn child_process() {
             writeln!(stdout, "{line}").unwrap();
         }
     }
+    true
 }
 
 /// A running replica.
@@ -231,7 +236,7 @@ impl Replica {
     /// Starts a replica and waits until its sources are built.
     fn start(orders: &Orders) -> Replica {
         let mut child = Command::new(std::env::current_exe().unwrap())
-            .args(["child_process", "--exact", "--ignored", "--nocapture"])
+            .args([REPLICA_ENTRY, "--exact", "--nocapture"])
             .args(["--test-threads", "1"])
             .env(CHILD_ENV, serde_json::to_string(orders).unwrap())
             .stdin(Stdio::piped())
@@ -246,7 +251,7 @@ impl Replica {
             line.clear();
             let n = stdout.read_line(&mut line).unwrap();
             assert!(n > 0, "the replica ended before it was ready");
-            // The harness's `test child_process ... ` precedes it.
+            // The harness's `test <REPLICA_ENTRY> ... ` precedes it.
             if line.trim_end().ends_with("READY") {
                 break;
             }
@@ -319,6 +324,9 @@ async fn run_replicas(orders: Orders, count: usize) -> Vec<String> {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn processes_sharing_a_file_store_refresh_once_and_burn_nothing() {
+    if serve_as_replica().await {
+        return;
+    }
     let endpoint = Endpoint::start(Duration::from_millis(200), false, true).await;
     let path = temp_path("burst");
     FileStore::new(&path).save(&expired("rt-0")).await.unwrap();
